@@ -1,0 +1,11 @@
+import { Migration20261129102228 } from './Migration20261129102228';
+import { Migration20261129103000 } from './Migration20261129103000';
+
+/**
+ * Every migration, in order. The store runs them from this list rather than
+ * from a folder, so they are found wherever the package is installed.
+ */
+export const MIGRATIONS = [
+  { name: 'Migration20261129102228', class: Migration20261129102228 },
+  { name: 'Migration20261129103000', class: Migration20261129103000 },
+];

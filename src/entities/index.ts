@@ -1,0 +1,20 @@
+import { AllPositionsEntity } from './all-positions.entity';
+import { AppendLogEntity } from './append-log.entity';
+import { EventEntity } from './event.entity';
+import { SnapshotEntity } from './snapshot.entity';
+import { StreamLinkEntity } from './stream-link.entity';
+import { StreamEntity } from './stream.entity';
+import { SubscriptionEntity } from './subscription.entity';
+
+export { AllPositionsEntity, AppendLogEntity, EventEntity, SnapshotEntity, StreamLinkEntity, StreamEntity, SubscriptionEntity };
+
+/** The store's tables, the single source of its schema. */
+export const STORE_ENTITIES = [
+  StreamEntity,
+  EventEntity,
+  StreamLinkEntity,
+  AppendLogEntity,
+  AllPositionsEntity,
+  SubscriptionEntity,
+  SnapshotEntity,
+];

@@ -1,0 +1,22 @@
+import { BigIntType, Entity, Opt, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+
+/** A persistent subscription: the stream it follows (`$all` or a stream id) and its checkpoint. */
+@Entity({ tableName: 'subscriptions' })
+@Unique({ name: 'subscriptions_stream_id_name_unique', properties: ['streamId', 'name'] })
+export class SubscriptionEntity {
+  @PrimaryKey({ type: new BigIntType('number'), generated: 'by default as identity' })
+  id!: number;
+
+  @Property({ type: 'text' })
+  streamId!: string;
+
+  @Property({ type: 'text' })
+  name!: string;
+
+  /** The last acknowledged event number (a `$all` position or a stream version); 0 before the first. */
+  @Property({ type: new BigIntType('number'), default: 0 })
+  lastSeen: number & Opt = 0;
+
+  @Property({ type: 'timestamptz', defaultRaw: 'now()' })
+  createdAt!: Date & Opt;
+}

@@ -1,0 +1,123 @@
+/**
+ * Every error the store throws on purpose. Each has a stable `code` that
+ * callers can switch on, and carries the facts a caller needs to react.
+ */
+export abstract class EventStoreError extends Error {
+  abstract readonly code: string;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The stream's version is not the one the caller expected. */
+export class WrongExpectedVersionError extends EventStoreError {
+  readonly code = 'wrong_expected_version';
+
+  constructor(
+    readonly streamId: string,
+    /** What the caller passed: a version or an `ExpectedVersion` constant. */
+    readonly expectedVersion: number | string,
+    /** The stream's version when the append was refused; 0 when it does not exist. */
+    readonly actualVersion: number,
+  ) {
+    super(`Wrong expected version for stream ${JSON.stringify(streamId)}: expected ${expectedVersion}, actual ${actualVersion}`);
+  }
+}
+
+/** `ExpectedVersion.NoStream` for a stream that already has events. */
+export class StreamExistsError extends EventStoreError {
+  readonly code = 'stream_exists';
+
+  constructor(readonly streamId: string, readonly actualVersion: number) {
+    super(`Stream ${JSON.stringify(streamId)} already exists (version ${actualVersion})`);
+  }
+}
+
+/** The stream does not exist, or was hard-deleted. */
+export class StreamNotFoundError extends EventStoreError {
+  readonly code = 'stream_not_found';
+
+  constructor(readonly streamId: string) {
+    super(`Stream ${JSON.stringify(streamId)} not found`);
+  }
+}
+
+/** The stream was soft-deleted: only `streamInfo` still answers for it. */
+export class StreamDeletedError extends EventStoreError {
+  readonly code = 'stream_deleted';
+
+  constructor(readonly streamId: string) {
+    super(`Stream ${JSON.stringify(streamId)} has been deleted`);
+  }
+}
+
+export class SubscriptionAlreadyExistsError extends EventStoreError {
+  readonly code = 'subscription_already_exists';
+
+  constructor(readonly streamId: string, readonly subscriptionName: string) {
+    super(`Subscription ${JSON.stringify(subscriptionName)} to ${JSON.stringify(streamId)} is already running in this store`);
+  }
+}
+
+export class SubscriptionNotFoundError extends EventStoreError {
+  readonly code = 'subscription_not_found';
+
+  constructor(readonly streamId: string, readonly subscriptionName: string) {
+    super(`Subscription ${JSON.stringify(subscriptionName)} to ${JSON.stringify(streamId)} not found`);
+  }
+}
+
+export class SnapshotNotFoundError extends EventStoreError {
+  readonly code = 'snapshot_not_found';
+
+  constructor(readonly sourceId: string) {
+    super(`No snapshot for ${JSON.stringify(sourceId)}`);
+  }
+}
+
+/** An event id already stored, or an event linked twice into one stream. */
+export class DuplicateEventError extends EventStoreError {
+  readonly code = 'duplicate_event';
+
+  constructor(readonly eventIds: readonly string[], detail: string) {
+    super(`Duplicate event: ${detail}`);
+  }
+}
+
+/** A link to an event id that is not stored. */
+export class EventNotFoundError extends EventStoreError {
+  readonly code = 'event_not_found';
+
+  constructor(readonly eventIds: readonly string[]) {
+    super(`Event not found: ${eventIds.join(', ')}`);
+  }
+}
+
+/** Bad input; nothing was written. `argument` names the offending argument. */
+export class InvalidArgumentError extends EventStoreError {
+  readonly code = 'invalid_argument';
+
+  constructor(readonly argument: string, problem: string) {
+    super(`Invalid ${argument}: ${problem}`);
+  }
+}
+
+/** An operation the store's configuration does not allow (hard deletes when not enabled). */
+export class NotSupportedError extends EventStoreError {
+  readonly code = 'not_supported';
+
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+/** The store was used after `close()`. */
+export class StoreClosedError extends EventStoreError {
+  readonly code = 'store_closed';
+
+  constructor() {
+    super('The event store has been closed');
+  }
+}

@@ -1,0 +1,298 @@
+/**
+ * The event store: streams, `$all`, links, snapshots and deletes on
+ * PostgreSQL through MikroORM. `EventStore.connect()` owns its MikroORM;
+ * `new EventStore(orm)` joins an application's MikroORM (its pool and
+ * transactions) and runs the store's migrations in the store's schema on
+ * first use.
+ */
+import type { EntityManager, Logger, MikroORM as CoreMikroORM } from '@mikro-orm/core';
+import { Migrator } from '@mikro-orm/migrations';
+import { MikroORM, PostgreSqlPlatform } from '@mikro-orm/postgresql';
+import type { Knex } from '@mikro-orm/postgresql';
+import type { ClientConfig } from 'pg';
+import { MIGRATIONS } from '../../migrations';
+import { STORE_ENTITIES } from '../entities';
+import { InvalidArgumentError, StoreClosedError } from '../errors';
+import { Notifier } from '../subscriptions/notifier';
+import type {
+  AppendResult,
+  DeleteOptions,
+  EventData,
+  ExpectedVersionValue,
+  PaginateStreamsOptions,
+  RecordedEvent,
+  SnapshotData,
+  StreamInfo,
+  StreamPage,
+  StreamReadOptions,
+  WriteOptions,
+} from '../types';
+import { ALL_STREAM, describe } from '../validation';
+import { BackgroundSequencer } from './background-sequencer';
+import { MigrationReport, migrateSchema } from './schema-migrator';
+import { SnapshotStore } from './snapshot-store';
+import { SqlRunner } from './sql-runner';
+import { StoreContext } from './store-context';
+import {
+  EventStoreConnectOptions,
+  EventStoreOptions,
+  ResolvedStoreOptions,
+  resolveClientUrl,
+  resolveStoreOptions,
+} from './store-options';
+import { StreamReader, streamForwardArgs } from './stream-reader';
+import { StreamWriter } from './stream-writer';
+
+let instances = 0;
+
+/** The parts of a started store. */
+interface Running {
+  ctx: StoreContext;
+  writer: StreamWriter;
+  reader: StreamReader;
+  snapshots: SnapshotStore;
+  notifier: Notifier;
+  sequencer: BackgroundSequencer;
+}
+
+export class EventStore {
+  /** The MikroORM the store uses: its own (`connect`) or the application's (`new EventStore(orm)`). */
+  readonly orm: CoreMikroORM;
+  private readonly options: ResolvedStoreOptions;
+  /** The ORM that runs the store's migrations; owned by the store when `ownsOrm`. */
+  private migrationOrm?: MikroORM;
+  private ownsOrm = false;
+  private starting?: Promise<Running>;
+  private running?: Running;
+  private closed = false;
+  private migrationReport: MigrationReport = { applied: [] };
+
+  /** Joins an application's MikroORM (PostgreSQL driver); the store's tables go to `options.schema`. */
+  constructor(orm: CoreMikroORM, options: EventStoreOptions = {}) {
+    if (!orm || typeof (orm as CoreMikroORM).em?.getPlatform !== 'function') {
+      throw new InvalidArgumentError('orm', `expected a MikroORM instance, got ${describe(orm)}`);
+    }
+    if (!(orm.em.getPlatform() instanceof PostgreSqlPlatform)) {
+      throw new InvalidArgumentError('orm', 'the event store needs a MikroORM instance with the PostgreSQL driver');
+    }
+    this.orm = orm;
+    this.options = resolveStoreOptions(options);
+  }
+
+  /** Connects with a MikroORM of the store's own, creating or upgrading the schema. */
+  static async connect(options: EventStoreConnectOptions = {}): Promise<EventStore> {
+    const resolved = resolveStoreOptions(options);
+    const clientUrl = resolveClientUrl(options);
+    const orm = await MikroORM.init({
+      ...options.mikroOrm,
+      clientUrl,
+      schema: resolved.schema,
+      entities: [...STORE_ENTITIES, ...((options.entities as unknown[]) ?? [])] as never,
+      // A context of its own, so that this ORM's calls never resolve to
+      // another ORM's EntityManager (TOOLCHAIN §5, Q3).
+      contextName: `eventstore:${resolved.schema}:${++instances}`,
+      extensions: [Migrator, ...(options.mikroOrm?.extensions ?? [])],
+      migrations: migrationOptions(),
+      discovery: { warnWhenNoEntities: false, ...options.mikroOrm?.discovery },
+      ensureDatabase: false,
+    });
+    const store = new EventStore(orm, options);
+    store.ownsOrm = true;
+    store.migrationOrm = orm;
+    try {
+      await store.start();
+    } catch (error) {
+      await store.close().catch(() => undefined);
+      throw error;
+    }
+    return store;
+  }
+
+  /** The store's PostgreSQL schema. */
+  get schema(): string {
+    return this.options.schema;
+  }
+
+  /** Migrations applied when this store started (empty when the schema was up to date). */
+  get appliedMigrations(): readonly string[] {
+    return this.migrationReport.applied;
+  }
+
+  /** Starts the store (migrations, LISTEN connection, sequencer); called by every operation, runs once. */
+  async start(): Promise<void> {
+    await this.parts();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const running = this.running ?? (await this.starting?.catch(() => undefined));
+    if (running) {
+      await running.sequencer.stop();
+      await running.notifier.stop();
+    }
+    // Only an ORM the store created is closed: closing one built on the
+    // application's pool would destroy that pool.
+    if (this.ownsOrm) await this.orm.close(true);
+  }
+
+  // ---- writing
+
+  async appendToStream(streamId: string, expectedVersion: ExpectedVersionValue, events: readonly EventData[], options?: WriteOptions): Promise<AppendResult> {
+    return (await this.parts()).writer.append(streamId, expectedVersion, events, options);
+  }
+
+  async linkToStream(
+    streamId: string,
+    expectedVersion: ExpectedVersionValue,
+    events: ReadonlyArray<string | Pick<RecordedEvent, 'eventId'>>,
+    options?: WriteOptions,
+  ): Promise<AppendResult> {
+    return (await this.parts()).writer.link(streamId, expectedVersion, events, options);
+  }
+
+  async deleteStream(streamId: string, expectedVersion: ExpectedVersionValue, options?: DeleteOptions): Promise<void> {
+    return (await this.parts()).writer.delete(streamId, expectedVersion, options);
+  }
+
+  // ---- reading
+
+  async readStreamForward(streamId: string, startVersion?: number, count?: number): Promise<RecordedEvent[]> {
+    return (await this.parts()).reader.readStreamForward(streamId, startVersion, count);
+  }
+
+  async readStreamBackward(streamId: string, startVersion?: number, count?: number): Promise<RecordedEvent[]> {
+    return (await this.parts()).reader.readStreamBackward(streamId, startVersion, count);
+  }
+
+  async readAllForward(startPosition?: number, count?: number): Promise<RecordedEvent[]> {
+    return (await this.parts()).reader.readAllForward(startPosition, count);
+  }
+
+  async readAllBackward(startPosition?: number, count?: number): Promise<RecordedEvent[]> {
+    return (await this.parts()).reader.readAllBackward(startPosition, count);
+  }
+
+  /** Yields the stream's events one at a time, reading `batchSize` (default 1000) per query. */
+  streamForward(streamId: string, startVersion = 0, options: StreamReadOptions = {}): AsyncIterable<RecordedEvent> {
+    streamForwardArgs(streamId, startVersion, options);
+    const parts = () => this.parts();
+    return {
+      async *[Symbol.asyncIterator]() {
+        yield* (await parts()).reader.streamForward(streamId, startVersion, options);
+      },
+    };
+  }
+
+  /** Yields `$all` one event at a time, reading `batchSize` (default 1000) per query. */
+  streamAllForward(startPosition = 0, options: StreamReadOptions = {}): AsyncIterable<RecordedEvent> {
+    return this.streamForward(ALL_STREAM, startPosition, options);
+  }
+
+  async streamInfo(streamId: string): Promise<StreamInfo> {
+    return (await this.parts()).reader.streamInfo(streamId);
+  }
+
+  async paginateStreams(options?: PaginateStreamsOptions): Promise<StreamPage> {
+    return (await this.parts()).reader.paginateStreams(options);
+  }
+
+  // ---- snapshots
+
+  async recordSnapshot(snapshot: SnapshotData, options?: WriteOptions): Promise<void> {
+    return (await this.parts()).snapshots.record(snapshot, options);
+  }
+
+  async readSnapshot(sourceId: string): Promise<SnapshotData> {
+    return (await this.parts()).snapshots.read(sourceId);
+  }
+
+  async deleteSnapshot(sourceId: string, options?: WriteOptions): Promise<void> {
+    return (await this.parts()).snapshots.delete(sourceId, options);
+  }
+
+  // ---- internals shared with the other parts of the package
+
+  /** @internal */
+  async internals(): Promise<Running> {
+    return this.parts();
+  }
+
+  /** @internal A fresh EntityManager of `store.orm`. */
+  forkEm(): EntityManager {
+    return this.orm.em.fork();
+  }
+
+  private async parts(): Promise<Running> {
+    if (this.closed) throw new StoreClosedError();
+    if (this.running) return this.running;
+    this.starting ??= this.boot();
+    try {
+      this.running = await this.starting;
+    } catch (error) {
+      this.starting = undefined;
+      throw error;
+    }
+    if (this.closed) throw new StoreClosedError();
+    return this.running;
+  }
+
+  private async boot(): Promise<Running> {
+    const migrationOrm = (this.migrationOrm ??= await this.joinedMigrationOrm());
+    this.migrationReport = await migrateSchema(migrationOrm, this.options.schema);
+    const knex = knexOf(this.orm);
+    const logger = this.orm.config.getLogger();
+    const ctx = new StoreContext(this.options.schema, new SqlRunner(knex), logger, this.options.enableHardDeletes);
+    const [{ channel }] = await ctx.runner.query<{ channel: string }>(ctx.sequencer.channel, []);
+    const notifier = new Notifier({
+      connection: sessionConnection(knex, this.options.sessionUrl),
+      channel,
+      onError: (error) => logError(logger, 'LISTEN connection lost, reconnecting', error),
+    });
+    const sequencer = new BackgroundSequencer(ctx.runner, ctx.sequencer.sequence, this.options.sequencerIntervalMs,
+      (error) => logError(logger, 'background sequencing failed', error));
+    notifier.on('notification', (payload) => {
+      if (payload === 'w') sequencer.wake();
+    });
+    notifier.on('connected', () => sequencer.wake());
+    await notifier.start();
+    sequencer.start();
+    return { ctx, writer: new StreamWriter(ctx), reader: new StreamReader(ctx), snapshots: new SnapshotStore(ctx), notifier, sequencer };
+  }
+
+  /** An ORM of the store's entities on the application's pool, for migrations only. */
+  private async joinedMigrationOrm(): Promise<MikroORM> {
+    return MikroORM.init({
+      entities: STORE_ENTITIES,
+      schema: this.options.schema,
+      dbName: this.orm.config.get('dbName'),
+      driverOptions: knexOf(this.orm),
+      contextName: `eventstore:${this.options.schema}:${++instances}`,
+      extensions: [Migrator],
+      migrations: migrationOptions(),
+      ensureDatabase: false,
+      debug: false,
+    });
+  }
+}
+
+function migrationOptions() {
+  return { migrationsList: MIGRATIONS, transactional: true, allOrNothing: true, snapshot: false, silent: true };
+}
+
+function knexOf(orm: CoreMikroORM): Knex {
+  return (orm.em.getConnection() as unknown as { getKnex(): Knex }).getKnex();
+}
+
+/** Connection settings for the dedicated LISTEN / lock connection. */
+function sessionConnection(knex: Knex, sessionUrl: string | undefined): ClientConfig {
+  if (sessionUrl) return { connectionString: sessionUrl };
+  const settings = (knex.client as unknown as { connectionSettings: Record<string, unknown> }).connectionSettings ?? {};
+  const { types: _types, ...rest } = settings;
+  // knex keeps the password as a hidden (non-enumerable) property.
+  return { ...rest, password: settings.password } as ClientConfig;
+}
+
+function logError(logger: Logger, message: string, error: unknown): void {
+  logger.error('info', `[eventstore] ${message}: ${(error as Error)?.message ?? String(error)}`);
+}

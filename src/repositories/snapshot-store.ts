@@ -1,0 +1,63 @@
+/** Snapshots: record (replace), read, delete. */
+import { InvalidArgumentError, SnapshotNotFoundError } from '../errors';
+import type { SnapshotData, WriteOptions } from '../types';
+import { assertNonNegativeInteger, describe, toJson } from '../validation';
+import { transactionOf } from './sql-runner';
+import { StoreContext } from './store-context';
+
+interface SnapshotRow {
+  source_id: string;
+  source_version: number;
+  source_type: string;
+  data: unknown;
+  metadata: Record<string, unknown> | null;
+  created_at: Date;
+}
+
+export class SnapshotStore {
+  constructor(private readonly ctx: StoreContext) {}
+
+  async record(snapshot: SnapshotData, options: WriteOptions = {}): Promise<void> {
+    if (snapshot === null || typeof snapshot !== 'object') throw new InvalidArgumentError('snapshot', `expected an object, got ${describe(snapshot)}`);
+    assertSourceId(snapshot.sourceId);
+    assertNonNegativeInteger(snapshot.sourceVersion, 'snapshot.sourceVersion');
+    if (typeof snapshot.sourceType !== 'string' || snapshot.sourceType.length === 0) {
+      throw new InvalidArgumentError('snapshot.sourceType', `expected a non-empty string, got ${describe(snapshot.sourceType)}`);
+    }
+    const data = toJson(snapshot.data, 'snapshot.data');
+    let metadata: string | null = null;
+    if (snapshot.metadata !== undefined && snapshot.metadata !== null) {
+      if (typeof snapshot.metadata !== 'object' || Array.isArray(snapshot.metadata)) {
+        throw new InvalidArgumentError('snapshot.metadata', `expected an object, got ${describe(snapshot.metadata)}`);
+      }
+      metadata = toJson(snapshot.metadata, 'snapshot.metadata');
+    }
+    await this.ctx.runner.query(this.ctx.snapshots.record,
+      [snapshot.sourceId, snapshot.sourceVersion, snapshot.sourceType, data, metadata], transactionOf(options.em));
+  }
+
+  async read(sourceId: string): Promise<SnapshotData> {
+    assertSourceId(sourceId);
+    const [row] = await this.ctx.runner.query<SnapshotRow>(this.ctx.snapshots.read, [sourceId]);
+    if (!row) throw new SnapshotNotFoundError(sourceId);
+    return {
+      sourceId: row.source_id,
+      sourceVersion: row.source_version,
+      sourceType: row.source_type,
+      data: row.data,
+      metadata: row.metadata,
+      createdAt: row.created_at,
+    };
+  }
+
+  async delete(sourceId: string, options: WriteOptions = {}): Promise<void> {
+    assertSourceId(sourceId);
+    await this.ctx.runner.query(this.ctx.snapshots.delete, [sourceId], transactionOf(options.em));
+  }
+}
+
+function assertSourceId(sourceId: unknown): asserts sourceId is string {
+  if (typeof sourceId !== 'string' || sourceId.length === 0 || sourceId.includes('\u0000')) {
+    throw new InvalidArgumentError('sourceId', `expected a non-empty string, got ${describe(sourceId)}`);
+  }
+}

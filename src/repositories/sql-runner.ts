@@ -1,0 +1,74 @@
+/**
+ * Runs the store's hand-written SQL with bound parameters on MikroORM's own
+ * connections: the pool, or the connection of a caller's open transaction.
+ *
+ * It talks to the node-postgres connection directly (acquired through knex)
+ * because `em.execute` inlines parameters and turns arrays into lists
+ * (TOOLCHAIN pitfall 9), and because named prepared statements save the
+ * server a parse and plan per call on the hot paths.
+ */
+import type { EntityManager } from '@mikro-orm/core';
+import type { Knex } from '@mikro-orm/postgresql';
+import { types as pgTypes } from 'pg';
+
+export interface Statement {
+  /** Prepared-statement name, unique per text; omit for one-off statements. */
+  readonly name?: string;
+  readonly text: string;
+}
+
+interface PgConnection {
+  query(config: { name?: string; text: string; values: unknown[]; types: unknown }): Promise<{ rows: any[]; rowCount: number | null }>;
+}
+
+interface KnexClientLike {
+  acquireConnection(): Promise<PgConnection>;
+  releaseConnection(connection: PgConnection): Promise<unknown>;
+}
+
+const INT8 = 20;
+const NUMERIC = 1700;
+const TIMESTAMPTZ = 1184;
+const TIMESTAMP = 1114;
+
+/**
+ * Result parsing for the store's queries, independent of MikroORM's pool
+ * settings (which keep timestamps as strings): bigint as a JS number
+ * (positions and versions stay far below 2^53), timestamps as Dates, jsonb parsed.
+ */
+const RESULT_TYPES = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8) return Number;
+    if (oid === NUMERIC) return Number;
+    if (oid === TIMESTAMPTZ || oid === TIMESTAMP) return pgTypes.getTypeParser(oid, 'text');
+    return pgTypes.getTypeParser(oid, format ?? 'text');
+  },
+};
+
+/** The transaction a caller's EntityManager is in, if any. */
+export function transactionOf(em: EntityManager | undefined): Knex.Transaction | undefined {
+  if (!em) return undefined;
+  return em.getTransactionContext<Knex.Transaction>() ?? undefined;
+}
+
+export class SqlRunner {
+  constructor(private readonly knex: Knex) {}
+
+  /** Runs one statement, inside `trx` when given, else on a pooled connection (autocommit). */
+  async query<R = Record<string, any>>(statement: Statement, values: unknown[], trx?: Knex.Transaction): Promise<R[]> {
+    const client = (trx ?? this.knex).client as unknown as KnexClientLike;
+    const connection = await client.acquireConnection();
+    try {
+      const result = await connection.query({ name: statement.name, text: statement.text, values, types: RESULT_TYPES });
+      return result.rows as R[];
+    } finally {
+      await client.releaseConnection(connection);
+    }
+  }
+
+  /** Runs `fn` in a transaction of the store's own (or inside `trx` when given). */
+  async transaction<T>(fn: (trx: Knex.Transaction) => Promise<T>, trx?: Knex.Transaction): Promise<T> {
+    if (trx) return fn(trx);
+    return this.knex.transaction(fn);
+  }
+}

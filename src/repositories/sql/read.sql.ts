@@ -1,0 +1,125 @@
+/**
+ * Reads of one stream and of `$all`.
+ *
+ * Page sizes are written into the SQL text (one prepared statement per size)
+ * rather than bound: a generic plan costed for an unknown LIMIT can cross
+ * `jit_above_cost` and spend milliseconds JIT-compiling every page
+ * (perf-anchors, pitfall 1).
+ */
+import type { Statement } from '../sql-runner';
+import type { SchemaSql } from './naming';
+
+/** The columns of a RecordedEvent, from `events e`, its original stream `o_stream_id` and `position`. */
+const EVENT_COLUMNS = `event_id, stream_version, event_type, data, metadata, causation_id, correlation_id, created_at`;
+
+/** A page of one stream, own events and links merged by version. `$1` stream id, `$2` bound version. */
+function streamPage(s: SchemaSql, count: number, direction: 'forward' | 'backward'): string {
+  const cmp = direction === 'forward' ? '>=' : '<=';
+  const order = direction === 'forward' ? 'asc' : 'desc';
+  return `
+    select s.id as ref, s.deleted_at, x.*
+    from ${s.t('streams')} s
+    left join lateral (
+      select u.event_number, u.${EVENT_COLUMNS.split(', ').join(', u.')},
+        case when u.stream_ref = s.id then s.stream_id
+             else (select o.stream_id from ${s.t('streams')} o where o.id = u.stream_ref) end as o_stream_id,
+        coalesce((select case when u.stream_version < r.first_version + r.count
+                              then r.first_position + (u.stream_version - r.first_version) end
+                  from ${s.t('all_positions')} r
+                  where r.stream_ref = u.stream_ref and r.first_version <= u.stream_version
+                  order by r.first_version desc limit 1), 0) as position
+      from (
+        (select e.stream_version as event_number, e.*
+         from ${s.t('events')} e
+         where e.stream_ref = s.id and e.stream_version ${cmp} $2
+         order by e.stream_version ${order} limit ${count})
+        union all
+        (select l.stream_version as event_number, e.*
+         from ${s.t('stream_links')} l join ${s.t('events')} e on e.event_id = l.event_id
+         where l.stream_ref = s.id and l.stream_version ${cmp} $2
+         order by l.stream_version ${order} limit ${count})
+      ) u
+      order by u.event_number ${order} limit ${count}
+    ) x on true
+    where s.stream_id = $1`;
+}
+
+/**
+ * A window of `$all`: positions `$1 ..= $2`, in order. Ranges of hard-deleted
+ * streams find no events and leave gaps. `more` tells whether ranges exist
+ * beyond the window on the reading side, so that a reader can step over a
+ * window that was all gap.
+ */
+function allWindow(s: SchemaSql, direction: 'forward' | 'backward'): string {
+  const beyond = direction === 'forward' ? `first_position > $2` : `first_position < $1`;
+  return `
+    select w.more, x.*
+    from (select exists (select 1 from ${s.t('all_positions')} where ${beyond}) as more) w
+    left join lateral (
+      select r.first_position + (e.stream_version - r.first_version) as position,
+             st.stream_id as o_stream_id, e.${EVENT_COLUMNS.split(', ').join(', e.')}
+      from ${s.t('all_positions')} r
+      join ${s.t('streams')} st on st.id = r.stream_ref
+      cross join lateral (
+        select * from ${s.t('events')} e
+        where e.stream_ref = r.stream_ref
+          and e.stream_version >= r.first_version + greatest(0, $1 - r.first_position)
+          and e.stream_version <= r.first_version + least(r.count, $2 - r.first_position + 1) - 1
+        order by e.stream_version
+      ) e
+      where r.first_position >= coalesce((select max(first_position) from ${s.t('all_positions')} where first_position <= $1), 1)
+        and r.first_position <= $2
+      order by r.first_position, e.stream_version
+    ) x on true`;
+}
+
+export class ReadStatements {
+  private readonly cache = new Map<string, Statement>();
+
+  constructor(private readonly s: SchemaSql) {}
+
+  streamForward(count: number): Statement {
+    return this.cached(`stream_fwd_${count}`, () => streamPage(this.s, count, 'forward'));
+  }
+
+  streamBackward(count: number): Statement {
+    return this.cached(`stream_bwd_${count}`, () => streamPage(this.s, count, 'backward'));
+  }
+
+  allForward(): Statement {
+    return this.cached('all_fwd', () => allWindow(this.s, 'forward'));
+  }
+
+  allBackward(): Statement {
+    return this.cached('all_bwd', () => allWindow(this.s, 'backward'));
+  }
+
+  streamInfo(): Statement {
+    return this.cached('stream_info', () =>
+      `select stream_id, version, created_at, deleted_at from ${this.s.t('streams')} where stream_id = $1`);
+  }
+
+  paginate(sortColumn: string, direction: 'asc' | 'desc', pageSize: number): Statement {
+    return this.cached(`paginate_${sortColumn}_${direction}_${pageSize}`, () => `
+      select stream_id, version, created_at, deleted_at, count(*) over () as total
+      from ${this.s.t('streams')}
+      where ($1::text = '' or strpos(stream_id, $1) > 0)
+      order by ${sortColumn} ${direction} nulls last, id ${direction}
+      limit ${pageSize} offset $2`);
+  }
+
+  paginateCount(): Statement {
+    return this.cached('paginate_count', () =>
+      `select count(*) as total from ${this.s.t('streams')} where ($1::text = '' or strpos(stream_id, $1) > 0)`);
+  }
+
+  /** Named statements are kept per connection, so only a bounded number of page sizes get names. */
+  private cached(key: string, build: () => string): Statement {
+    const known = this.cache.get(key);
+    if (known) return known;
+    if (this.cache.size >= 64) return { text: build() };
+    const statement = { name: this.s.name(key), text: build() };
+    this.cache.set(key, statement);
+    return statement;
+  }
+}

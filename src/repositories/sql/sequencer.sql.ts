@@ -1,0 +1,21 @@
+/** The `$all` sequencer's entry points (see docs/ordering.md). */
+import type { Statement } from '../sql-runner';
+import type { SchemaSql } from './naming';
+
+export function sequencerStatements(s: SchemaSql) {
+  return {
+    /** Waits for the sequencer lock; numbers what is pending unless `$1` (a committed append's xid) is covered already. */
+    sequence: {
+      name: s.name('sequence'),
+      text: `select ${s.t('es_sequence')}($1::xid8) as last_position`,
+    } satisfies Statement,
+    /** The NOTIFY channel of this store. */
+    channel: { text: `select ${s.t('es_channel')}() as channel` } satisfies Statement,
+    /** The last `$all` position given out. */
+    lastPosition: {
+      name: s.name('last_position'),
+      text: `select coalesce((select first_position + count - 1 from ${s.t('all_positions')}
+                              order by first_position desc limit 1), 0) as last_position`,
+    } satisfies Statement,
+  };
+}

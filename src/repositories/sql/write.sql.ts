@@ -1,0 +1,47 @@
+/** Appends, links and deletes: calls of the server-side functions of migrations/Migration20261129103000.ts. */
+import type { Statement } from '../sql-runner';
+import type { SchemaSql } from './naming';
+
+/** Result codes of the write functions. */
+export const WriteStatus = {
+  Ok: 0,
+  WrongExpectedVersion: 1,
+  StreamExists: 2,
+  StreamNotFound: 3,
+  StreamDeleted: 4,
+  EventNotFound: 5,
+  DuplicateEvent: 6,
+} as const;
+
+export interface WriteRow {
+  status: number;
+  stream_version: number;
+}
+
+export interface AppendRow extends WriteRow {
+  tx: string | null;
+  last_position: number | null;
+}
+
+export function writeStatements(s: SchemaSql) {
+  return {
+    append: {
+      name: s.name('append'),
+      text: `select status, stream_version, tx::text as tx, last_position
+             from ${s.t('es_append')}($1, $2, $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[], $7::uuid[], $8::uuid[], $9)`,
+    } satisfies Statement,
+    link: {
+      name: s.name('link'),
+      text: `select status, stream_version from ${s.t('es_link')}($1, $2, $3::uuid[])`,
+    } satisfies Statement,
+    delete: {
+      name: s.name('delete'),
+      text: `select status, stream_version from ${s.t('es_delete')}($1, $2, $3)`,
+    } satisfies Statement,
+    /** The stream's state, for the checks of an empty append. */
+    streamState: {
+      name: s.name('stream_state'),
+      text: `select version, deleted_at from ${s.t('streams')} where stream_id = $1`,
+    } satisfies Statement,
+  };
+}

@@ -1,0 +1,29 @@
+import type { Logger } from '@mikro-orm/core';
+import { SchemaSql } from './sql/naming';
+import { ReadStatements } from './sql/read.sql';
+import { sequencerStatements } from './sql/sequencer.sql';
+import { snapshotStatements } from './sql/snapshots.sql';
+import { writeStatements } from './sql/write.sql';
+import { SqlRunner } from './sql-runner';
+
+/** What the store's parts share: its schema, its SQL and how to run it. */
+export class StoreContext {
+  readonly sql: SchemaSql;
+  readonly write: ReturnType<typeof writeStatements>;
+  readonly read: ReadStatements;
+  readonly sequencer: ReturnType<typeof sequencerStatements>;
+  readonly snapshots: ReturnType<typeof snapshotStatements>;
+
+  constructor(
+    readonly schema: string,
+    readonly runner: SqlRunner,
+    readonly logger: Logger,
+    readonly enableHardDeletes: boolean,
+  ) {
+    this.sql = new SchemaSql(schema);
+    this.write = writeStatements(this.sql);
+    this.read = new ReadStatements(this.sql);
+    this.sequencer = sequencerStatements(this.sql);
+    this.snapshots = snapshotStatements(this.sql);
+  }
+}

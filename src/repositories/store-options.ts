@@ -1,0 +1,64 @@
+/**
+ * The store's options, validated and completed once (the rest of the code
+ * receives a complete, typed configuration).
+ */
+import type { Options } from '@mikro-orm/postgresql';
+import { InvalidArgumentError } from '../errors';
+import { describe } from '../validation';
+import { assertSchemaName } from './schema-name';
+
+export interface EventStoreOptions {
+  /** The PostgreSQL schema that holds the store (created if needed); default `public`. */
+  schema?: string;
+  /** Allow `deleteStream(id, v, { hard: true })`; default false. */
+  enableHardDeletes?: boolean;
+  /**
+   * URL for the store's dedicated LISTEN / advisory-lock connection, when the
+   * pool goes through a transaction-mode pooler; default: the pool's own settings.
+   */
+  sessionUrl?: string;
+  /** Safety sweep of the `$all` sequencer, in ms (0 turns it off); default 1000. */
+  sequencerIntervalMs?: number;
+}
+
+export interface EventStoreConnectOptions extends EventStoreOptions {
+  /** PostgreSQL URL; default `process.env.DATABASE_URL`. */
+  clientUrl?: string;
+  /** The application's own entities (read models) to register in the store's MikroORM. */
+  entities?: Options['entities'];
+  /** Further MikroORM options (pool, debug, logger, …) for the store's own MikroORM. */
+  mikroOrm?: Partial<Options>;
+}
+
+export interface ResolvedStoreOptions {
+  schema: string;
+  enableHardDeletes: boolean;
+  sessionUrl?: string;
+  sequencerIntervalMs: number;
+}
+
+export function resolveStoreOptions(options: EventStoreOptions = {}): ResolvedStoreOptions {
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', `expected an object, got ${describe(options)}`);
+  const schema = options.schema ?? 'public';
+  assertSchemaName(schema);
+  const enableHardDeletes = options.enableHardDeletes ?? false;
+  if (typeof enableHardDeletes !== 'boolean') {
+    throw new InvalidArgumentError('enableHardDeletes', `expected a boolean, got ${describe(enableHardDeletes)}`);
+  }
+  if (options.sessionUrl !== undefined && (typeof options.sessionUrl !== 'string' || options.sessionUrl.length === 0)) {
+    throw new InvalidArgumentError('sessionUrl', `expected a connection URL, got ${describe(options.sessionUrl)}`);
+  }
+  const sequencerIntervalMs = options.sequencerIntervalMs ?? 1000;
+  if (typeof sequencerIntervalMs !== 'number' || !Number.isInteger(sequencerIntervalMs) || sequencerIntervalMs < 0) {
+    throw new InvalidArgumentError('sequencerIntervalMs', `expected an integer >= 0, got ${describe(sequencerIntervalMs)}`);
+  }
+  return { schema, enableHardDeletes, sessionUrl: options.sessionUrl, sequencerIntervalMs };
+}
+
+export function resolveClientUrl(options: EventStoreConnectOptions): string {
+  const url = options.clientUrl ?? process.env.DATABASE_URL;
+  if (typeof url !== 'string' || url.length === 0) {
+    throw new InvalidArgumentError('clientUrl', 'no PostgreSQL URL: pass { clientUrl } or set DATABASE_URL');
+  }
+  return url;
+}

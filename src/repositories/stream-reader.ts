@@ -1,0 +1,195 @@
+/** Reads of streams and of `$all`, stream info and stream pagination. */
+import { InvalidArgumentError, StreamDeletedError, StreamNotFoundError } from '../errors';
+import type { PaginateStreamsOptions, RecordedEvent, StreamInfo, StreamPage, StreamReadOptions } from '../types';
+import {
+  ALL_STREAM,
+  assertBackwardStart,
+  assertNonNegativeInteger,
+  assertPositiveInteger,
+  assertStreamId,
+  assertStreamIdOrAll,
+  describe,
+} from '../validation';
+import { EventRow, toRecordedEvent } from './row-mapping';
+import { StoreContext } from './store-context';
+
+export const DEFAULT_READ_COUNT = 1000;
+const NO_BOUND = Number.MAX_SAFE_INTEGER;
+
+interface StreamRow extends EventRow {
+  ref: number;
+  deleted_at: Date | null;
+  event_number: number;
+}
+
+interface WindowRow extends EventRow {
+  more: boolean;
+}
+
+const SORT_COLUMNS: Record<NonNullable<PaginateStreamsOptions['sortBy']>, string> = {
+  streamId: 'stream_id',
+  streamVersion: 'version',
+  createdAt: 'created_at',
+  deletedAt: 'deleted_at',
+};
+
+export class StreamReader {
+  constructor(private readonly ctx: StoreContext) {}
+
+  async readStreamForward(streamId: string, startVersion = 0, count = DEFAULT_READ_COUNT): Promise<RecordedEvent[]> {
+    assertStreamIdOrAll(streamId);
+    if (streamId === ALL_STREAM) return this.readAllForward(startVersion, count);
+    assertNonNegativeInteger(startVersion, 'startVersion');
+    assertPositiveInteger(count, 'count');
+    return this.streamPage(streamId, this.ctx.read.streamForward(count), Math.max(startVersion, 1));
+  }
+
+  async readStreamBackward(streamId: string, startVersion = -1, count = DEFAULT_READ_COUNT): Promise<RecordedEvent[]> {
+    assertStreamIdOrAll(streamId);
+    if (streamId === ALL_STREAM) return this.readAllBackward(startVersion, count);
+    assertBackwardStart(startVersion, 'startVersion');
+    assertPositiveInteger(count, 'count');
+    return this.streamPage(streamId, this.ctx.read.streamBackward(count), startVersion === -1 ? NO_BOUND : startVersion);
+  }
+
+  async readAllForward(startPosition = 0, count = DEFAULT_READ_COUNT): Promise<RecordedEvent[]> {
+    assertNonNegativeInteger(startPosition, 'startPosition');
+    assertPositiveInteger(count, 'count');
+    const events: RecordedEvent[] = [];
+    let low = Math.max(startPosition, 1);
+    // A window that is all gap (hard-deleted events) is stepped over, so a
+    // short page means the end of `$all`, never a gap.
+    for (;;) {
+      const high = low + (count - events.length) - 1;
+      const rows = await this.ctx.runner.query<WindowRow>(this.ctx.read.allForward(), [low, high]);
+      appendWindow(events, rows);
+      if (events.length >= count || !rows[0]?.more) return events;
+      low = high + 1;
+    }
+  }
+
+  async readAllBackward(startPosition = -1, count = DEFAULT_READ_COUNT): Promise<RecordedEvent[]> {
+    assertBackwardStart(startPosition, 'startPosition');
+    assertPositiveInteger(count, 'count');
+    let high = startPosition === -1 ? await this.lastPosition() : startPosition;
+    const events: RecordedEvent[] = [];
+    while (high >= 1) {
+      const low = Math.max(1, high - (count - events.length) + 1);
+      const rows = await this.ctx.runner.query<WindowRow>(this.ctx.read.allBackward(), [low, high]);
+      const window: RecordedEvent[] = [];
+      appendWindow(window, rows);
+      events.push(...window.reverse());
+      if (events.length >= count || !rows[0]?.more) break;
+      high = low - 1;
+    }
+    return events;
+  }
+
+  /** An async iterator over the stream (or `$all`), `batchSize` events per query. */
+  streamForward(streamId: string, startVersion = 0, options: StreamReadOptions = {}): AsyncIterable<RecordedEvent> {
+    const { all, start, batchSize } = streamForwardArgs(streamId, startVersion, options);
+    const readPage = all
+      ? (from: number) => this.readAllForward(from, batchSize)
+      : (from: number) => this.readStreamForward(streamId, from, batchSize);
+    return paged(start, readPage, batchSize);
+  }
+
+  async streamInfo(streamId: string): Promise<StreamInfo> {
+    assertStreamIdOrAll(streamId);
+    if (streamId === ALL_STREAM) {
+      return { streamId: ALL_STREAM, streamVersion: await this.lastPosition(), createdAt: new Date(0) };
+    }
+    const [row] = await this.ctx.runner.query<{ stream_id: string; version: number; created_at: Date; deleted_at: Date | null }>(
+      this.ctx.read.streamInfo(), [streamId]);
+    if (!row) throw new StreamNotFoundError(streamId);
+    return toStreamInfo(row);
+  }
+
+  async paginateStreams(options: PaginateStreamsOptions = {}): Promise<StreamPage> {
+    const page = options.page ?? 1;
+    const pageSize = options.pageSize ?? 50;
+    const search = options.search ?? '';
+    const sortBy = options.sortBy ?? 'streamId';
+    const direction = options.sortDirection ?? 'asc';
+    assertPositiveInteger(page, 'options.page');
+    assertPositiveInteger(pageSize, 'options.pageSize');
+    if (pageSize > 10_000) throw new InvalidArgumentError('options.pageSize', `at most 10000, got ${pageSize}`);
+    if (typeof search !== 'string') throw new InvalidArgumentError('options.search', `expected a string, got ${describe(search)}`);
+    if (!(sortBy in SORT_COLUMNS)) throw new InvalidArgumentError('options.sortBy', `expected one of ${Object.keys(SORT_COLUMNS).join(', ')}, got ${describe(sortBy)}`);
+    if (direction !== 'asc' && direction !== 'desc') throw new InvalidArgumentError('options.sortDirection', `expected "asc" or "desc", got ${describe(direction)}`);
+
+    const { runner, read } = this.ctx;
+    const rows = await runner.query<{ stream_id: string; version: number; created_at: Date; deleted_at: Date | null; total: number }>(
+      read.paginate(SORT_COLUMNS[sortBy], direction, pageSize), [search, (page - 1) * pageSize]);
+    const total = rows.length > 0 ? rows[0].total : (await runner.query<{ total: number }>(read.paginateCount(), [search]))[0].total;
+    return {
+      entries: rows.map((row) => ({ ...toStreamInfo(row), status: row.deleted_at ? 'deleted' : 'created' })),
+      pageNumber: page,
+      pageSize,
+      totalEntries: total,
+      totalPages: Math.max(1, Math.ceil(total / pageSize)),
+    };
+  }
+
+  async lastPosition(): Promise<number> {
+    const [row] = await this.ctx.runner.query<{ last_position: number }>(this.ctx.sequencer.lastPosition, []);
+    return row.last_position;
+  }
+
+  private async streamPage(streamId: string, statement: { name?: string; text: string }, bound: number): Promise<RecordedEvent[]> {
+    const rows = await this.ctx.runner.query<StreamRow>(statement, [streamId, bound]);
+    if (rows.length === 0) throw new StreamNotFoundError(streamId);
+    if (rows[0].deleted_at) throw new StreamDeletedError(streamId);
+    if (rows[0].event_id === null) return [];
+    return rows.map((row) => toRecordedEvent(row, row.event_number));
+  }
+}
+
+/** Adds a window's events, in position order (rows normally arrive ordered; sorted only if not). */
+function appendWindow(into: RecordedEvent[], rows: WindowRow[]): void {
+  let ordered = true;
+  const start = into.length;
+  for (const row of rows) {
+    if (row.event_id === null) continue;
+    if (into.length > start && into[into.length - 1].position >= row.position) ordered = false;
+    into.push(toRecordedEvent(row, row.position));
+  }
+  if (!ordered) {
+    const window = into.splice(start).sort((a, b) => a.position - b.position);
+    into.push(...window);
+  }
+}
+
+/** Checks the arguments of `streamForward` / `streamAllForward` (before any iteration). */
+export function streamForwardArgs(streamId: string, start: number, options: StreamReadOptions): { all: boolean; start: number; batchSize: number } {
+  assertStreamIdOrAll(streamId);
+  assertNonNegativeInteger(start, streamId === ALL_STREAM ? 'startPosition' : 'startVersion');
+  return { all: streamId === ALL_STREAM, start: Math.max(start, 1), batchSize: batchSizeOf(options) };
+}
+
+function batchSizeOf(options: StreamReadOptions): number {
+  const batchSize = options?.batchSize ?? DEFAULT_READ_COUNT;
+  assertPositiveInteger(batchSize, 'options.batchSize');
+  return batchSize;
+}
+
+function paged(start: number, readPage: (from: number) => Promise<RecordedEvent[]>, batchSize: number): AsyncIterable<RecordedEvent> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      let from = start;
+      for (;;) {
+        const page = await readPage(from);
+        for (const event of page) yield event;
+        if (page.length < batchSize) return;
+        // Next page after the last number seen, so gaps are neither repeated nor waited on.
+        from = page[page.length - 1].eventNumber + 1;
+      }
+    },
+  };
+}
+
+function toStreamInfo(row: { stream_id: string; version: number; created_at: Date; deleted_at: Date | null }): StreamInfo {
+  const info: StreamInfo = { streamId: row.stream_id, streamVersion: row.version, createdAt: row.created_at };
+  if (row.deleted_at) info.deletedAt = row.deleted_at;
+  return info;
+}

@@ -1,0 +1,136 @@
+/** Appends, links and deletes. */
+import {
+  DuplicateEventError,
+  EventNotFoundError,
+  InvalidArgumentError,
+  NotSupportedError,
+} from '../errors';
+import type { AppendResult, DeleteOptions, EventData, ExpectedVersionValue, RecordedEvent, WriteOptions } from '../types';
+import {
+  EXPECTED_ANY,
+  EXPECTED_NO_STREAM,
+  EXPECTED_STREAM_EXISTS,
+  assertStreamId,
+  assertUuid,
+  describe,
+  encodeEvents,
+  encodeExpectedVersion,
+} from '../validation';
+import { AppendRow, WriteRow, WriteStatus } from './sql/write.sql';
+import { transactionOf } from './sql-runner';
+import { StoreContext } from './store-context';
+import { mapWriteError, refusal } from './write-errors';
+
+export class StreamWriter {
+  constructor(private readonly ctx: StoreContext) {}
+
+  async append(streamId: string, expectedVersion: ExpectedVersionValue, events: readonly EventData[], options: WriteOptions = {}): Promise<AppendResult> {
+    assertStreamId(streamId);
+    const expected = encodeExpectedVersion(expectedVersion);
+    const encoded = encodeEvents(events);
+    const trx = transactionOf(options.em);
+    if (encoded.ids.length === 0) return this.checkOnly(streamId, expectedVersion, expected, options);
+
+    const { runner, write, sequencer } = this.ctx;
+    let row: AppendRow;
+    try {
+      [row] = await runner.query<AppendRow>(write.append, [
+        streamId, expected, encoded.ids, encoded.types, encoded.data, encoded.metadata,
+        encoded.causation, encoded.correlation, trx === undefined,
+      ], trx);
+    } catch (error) {
+      throw mapWriteError(error, encoded.ids);
+    }
+    if (row.status !== WriteStatus.Ok) throw refusal(row.status, streamId, expectedVersion, row.stream_version);
+    // Outside a caller's transaction the append is committed now; if the
+    // sequencer was busy, number it before returning (read your writes, G3).
+    if (!trx && row.last_position === null) await runner.query(sequencer.sequence, [row.tx]);
+    return { streamVersion: row.stream_version };
+  }
+
+  async link(
+    streamId: string,
+    expectedVersion: ExpectedVersionValue,
+    events: ReadonlyArray<string | Pick<RecordedEvent, 'eventId'>>,
+    options: WriteOptions = {},
+  ): Promise<AppendResult> {
+    assertStreamId(streamId);
+    const expected = encodeExpectedVersion(expectedVersion);
+    const ids = linkedEventIds(events);
+    if (ids.length === 0) return this.checkOnly(streamId, expectedVersion, expected, options);
+    const trx = transactionOf(options.em);
+    let row: WriteRow;
+    try {
+      [row] = await this.ctx.runner.query<WriteRow>(this.ctx.write.link, [streamId, expected, ids], trx);
+    } catch (error) {
+      throw mapWriteError(error, ids);
+    }
+    if (row.status === WriteStatus.EventNotFound) throw new EventNotFoundError(await this.missingEvents(ids, options));
+    if (row.status === WriteStatus.DuplicateEvent) {
+      throw new DuplicateEventError(ids, `an event is already in stream ${JSON.stringify(streamId)}`);
+    }
+    if (row.status !== WriteStatus.Ok) throw refusal(row.status, streamId, expectedVersion, row.stream_version);
+    return { streamVersion: row.stream_version };
+  }
+
+  async delete(streamId: string, expectedVersion: ExpectedVersionValue, options: DeleteOptions = {}): Promise<void> {
+    assertStreamId(streamId);
+    const expected = encodeExpectedVersion(expectedVersion);
+    const hard = options.hard ?? false;
+    if (typeof hard !== 'boolean') throw new InvalidArgumentError('options.hard', `expected a boolean, got ${describe(hard)}`);
+    if (hard && !this.ctx.enableHardDeletes) {
+      throw new NotSupportedError('Hard deletes are disabled; enable them with EventStore.connect({ enableHardDeletes: true })');
+    }
+    const [row] = await this.ctx.runner.query<WriteRow>(this.ctx.write.delete, [streamId, expected, hard], transactionOf(options.em));
+    if (row.status !== WriteStatus.Ok) throw refusal(row.status, streamId, expectedVersion, row.stream_version);
+  }
+
+  /**
+   * An append or link of nothing writes nothing: it checks the expected
+   * version against the stream as it is (same errors as a real append) and
+   * returns the stream's version.
+   */
+  private async checkOnly(streamId: string, expectedVersion: ExpectedVersionValue, expected: number, options: WriteOptions): Promise<AppendResult> {
+    const [state] = await this.ctx.runner.query<{ version: number; deleted_at: Date | null }>(
+      this.ctx.write.streamState, [streamId], transactionOf(options.em));
+    const status = expectedVersionStatus(expected, state);
+    if (status !== WriteStatus.Ok) throw refusal(status, streamId, expectedVersion, state?.version ?? 0);
+    return { streamVersion: state?.version ?? 0 };
+  }
+
+  private async missingEvents(ids: string[], options: WriteOptions): Promise<string[]> {
+    const rows = await this.ctx.runner.query<{ event_id: string }>(
+      { text: `select event_id from ${this.ctx.sql.t('events')} where event_id = any($1::uuid[])` },
+      [ids], transactionOf(options.em));
+    const found = new Set(rows.map((r) => r.event_id));
+    return ids.filter((id) => !found.has(id));
+  }
+}
+
+/** The expected-version rules of commanded/eventstore (study §2), for a stream's committed state. */
+export function expectedVersionStatus(expected: number, state: { version: number; deleted_at: Date | null } | undefined): number {
+  if (!state) {
+    if (expected === EXPECTED_STREAM_EXISTS) return WriteStatus.StreamNotFound;
+    if (expected === EXPECTED_ANY || expected === EXPECTED_NO_STREAM || expected === 0) return WriteStatus.Ok;
+    return WriteStatus.WrongExpectedVersion;
+  }
+  if (state.deleted_at) return WriteStatus.StreamDeleted;
+  if (expected === EXPECTED_ANY || expected === EXPECTED_STREAM_EXISTS) return WriteStatus.Ok;
+  if (expected === EXPECTED_NO_STREAM) return state.version === 0 ? WriteStatus.Ok : WriteStatus.StreamExists;
+  return expected === state.version ? WriteStatus.Ok : WriteStatus.WrongExpectedVersion;
+}
+
+function linkedEventIds(events: unknown): string[] {
+  if (!Array.isArray(events)) throw new InvalidArgumentError('events', `expected an array of event ids or recorded events, got ${describe(events)}`);
+  const ids: string[] = [];
+  const seen = new Set<string>();
+  events.forEach((event: unknown, index) => {
+    const id = typeof event === 'string' ? event : (event as { eventId?: unknown } | null)?.eventId;
+    assertUuid(id, `events[${index}]`);
+    const normalised = id.toLowerCase();
+    if (seen.has(normalised)) throw new DuplicateEventError([normalised], `event ${normalised} appears twice in one link`);
+    seen.add(normalised);
+    ids.push(normalised);
+  });
+  return ids;
+}

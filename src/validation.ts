@@ -1,0 +1,154 @@
+/**
+ * Argument checks for the public API. Public methods validate once, at the
+ * edge; everything behind them trusts its input.
+ */
+import { v7 as uuidv7, validate as isUuid } from 'uuid';
+import { DuplicateEventError, InvalidArgumentError } from './errors';
+import { EventData, ExpectedVersion, ExpectedVersionValue } from './types';
+
+export const ALL_STREAM = '$all';
+
+/** Expected versions as the SQL functions take them. */
+export const EXPECTED_ANY = -1;
+export const EXPECTED_NO_STREAM = -2;
+export const EXPECTED_STREAM_EXISTS = -3;
+
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+export function assertStreamId(streamId: unknown, argument = 'streamId'): asserts streamId is string {
+  if (typeof streamId !== 'string') throw new InvalidArgumentError(argument, `expected a string, got ${describe(streamId)}`);
+  if (streamId.length === 0) throw new InvalidArgumentError(argument, 'must not be empty');
+  if (streamId.startsWith('$')) throw new InvalidArgumentError(argument, `${JSON.stringify(streamId)}: ids starting with "$" are reserved`);
+  assertNoNul(streamId, argument);
+}
+
+/** A stream id, or `$all` where the operation accepts it. */
+export function assertStreamIdOrAll(streamId: unknown, argument = 'streamId'): asserts streamId is string {
+  if (streamId === ALL_STREAM) return;
+  assertStreamId(streamId, argument);
+}
+
+export function encodeExpectedVersion(expected: unknown): number {
+  switch (expected) {
+    case ExpectedVersion.Any:
+      return EXPECTED_ANY;
+    case ExpectedVersion.NoStream:
+      return EXPECTED_NO_STREAM;
+    case ExpectedVersion.StreamExists:
+      return EXPECTED_STREAM_EXISTS;
+  }
+  if (typeof expected === 'number' && Number.isInteger(expected) && expected >= 0 && expected <= MAX_SAFE) return expected;
+  throw new InvalidArgumentError(
+    'expectedVersion',
+    `expected ExpectedVersion.Any, .NoStream, .StreamExists or a version >= 0, got ${describe(expected)}`,
+  );
+}
+
+export function isExpectedVersion(value: unknown): value is ExpectedVersionValue {
+  try {
+    encodeExpectedVersion(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function assertNonNegativeInteger(value: unknown, argument: string): asserts value is number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_SAFE) {
+    throw new InvalidArgumentError(argument, `expected an integer >= 0, got ${describe(value)}`);
+  }
+}
+
+export function assertPositiveInteger(value: unknown, argument: string): asserts value is number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_SAFE) {
+    throw new InvalidArgumentError(argument, `expected an integer >= 1, got ${describe(value)}`);
+  }
+}
+
+/** A backward read's start: -1 (the end) or a version/position >= 0. */
+export function assertBackwardStart(value: unknown, argument: string): asserts value is number {
+  if (value === -1) return;
+  assertNonNegativeInteger(value, argument);
+}
+
+export function assertUuid(value: unknown, argument: string): asserts value is string {
+  if (typeof value !== 'string' || !isUuid(value)) throw new InvalidArgumentError(argument, `expected a UUID, got ${describe(value)}`);
+}
+
+function assertNoNul(value: string, argument: string): void {
+  if (value.includes('\u0000')) throw new InvalidArgumentError(argument, 'must not contain the NUL character');
+}
+
+/** Column arrays for `es_append`, one entry per event. */
+export interface EncodedEvents {
+  ids: string[];
+  types: string[];
+  data: string[];
+  metadata: Array<string | null>;
+  causation: Array<string | null>;
+  correlation: Array<string | null>;
+}
+
+/** Validates a batch of events and encodes it for the database. */
+export function encodeEvents(events: unknown): EncodedEvents {
+  if (!Array.isArray(events)) throw new InvalidArgumentError('events', `expected an array of events, got ${describe(events)}`);
+  const encoded: EncodedEvents = { ids: [], types: [], data: [], metadata: [], causation: [], correlation: [] };
+  const seen = new Set<string>();
+  events.forEach((event: unknown, index) => {
+    const at = `events[${index}]`;
+    if (event === null || typeof event !== 'object' || Array.isArray(event)) {
+      throw new InvalidArgumentError(at, `expected an event object, got ${describe(event)}`);
+    }
+    const e = event as EventData;
+    if (typeof e.eventType !== 'string' || e.eventType.length === 0) {
+      throw new InvalidArgumentError(`${at}.eventType`, `expected a non-empty string, got ${describe(e.eventType)}`);
+    }
+    assertNoNul(e.eventType, `${at}.eventType`);
+    let eventId: string;
+    if (e.eventId === undefined) eventId = uuidv7();
+    else {
+      assertUuid(e.eventId, `${at}.eventId`);
+      eventId = e.eventId.toLowerCase();
+    }
+    if (seen.has(eventId)) throw new DuplicateEventError([eventId], `event id ${eventId} appears twice in one append`);
+    seen.add(eventId);
+    encoded.ids.push(eventId);
+    encoded.types.push(e.eventType);
+    encoded.data.push(toJson(e.data, `${at}.data`));
+    if (e.metadata === undefined || e.metadata === null) encoded.metadata.push(null);
+    else if (typeof e.metadata !== 'object' || Array.isArray(e.metadata)) {
+      throw new InvalidArgumentError(`${at}.metadata`, `expected an object, got ${describe(e.metadata)}`);
+    } else encoded.metadata.push(toJson(e.metadata, `${at}.metadata`));
+    encoded.causation.push(optionalUuid(e.causationId, `${at}.causationId`));
+    encoded.correlation.push(optionalUuid(e.correlationId, `${at}.correlationId`));
+  });
+  return encoded;
+}
+
+function optionalUuid(value: unknown, argument: string): string | null {
+  if (value === undefined || value === null) return null;
+  assertUuid(value, argument);
+  return value;
+}
+
+/** JSON text for a jsonb column, or InvalidArgumentError naming the argument. */
+export function toJson(value: unknown, argument: string): string {
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(value);
+  } catch (error) {
+    throw new InvalidArgumentError(argument, `not serialisable to JSON (${(error as Error).message})`);
+  }
+  if (json === undefined) throw new InvalidArgumentError(argument, `not serialisable to JSON (${describe(value)})`);
+  // jsonb cannot hold U+0000.
+  if (json.includes('\\u0000')) throw new InvalidArgumentError(argument, 'contains the NUL character, which PostgreSQL jsonb cannot store');
+  return json;
+}
+
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  return typeof value;
+}
