@@ -1,0 +1,45 @@
+/** Caller transactions for the race suite: each on its own connection, driven step by step. */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { EventStore, ExpectedVersion, RecordedEvent } from '../../../src';
+import { events } from '../../support/stores';
+
+export class CallerTransaction {
+  readonly eventIds: string[] = [];
+  private constructor(private readonly store: EventStore, readonly em: EntityManager, readonly stream: string) {}
+
+  static async begin(store: EventStore, stream: string): Promise<CallerTransaction> {
+    const em = store.orm.em.fork() as EntityManager;
+    await em.begin();
+    return new CallerTransaction(store, em, stream);
+  }
+
+  /** Forces the transaction id now, so that id order can differ from write and commit order. */
+  async takeXid(): Promise<string> {
+    const [row] = await this.em.execute<Array<{ xid: string }>>('select pg_current_xact_id()::text as xid');
+    return row.xid;
+  }
+
+  async write(count = 3): Promise<void> {
+    const batch = events(count, 'Race');
+    await this.store.appendToStream(this.stream, ExpectedVersion.Any, batch, { em: this.em });
+  }
+
+  async commit(): Promise<void> {
+    await this.em.commit();
+  }
+
+  async rollback(): Promise<void> {
+    await this.em.rollback();
+  }
+}
+
+/** Waits until every event of `stream` has an `$all` position (the sequencer ran after a commit). */
+export async function sequenced(store: EventStore, stream: string, timeoutMs = 3000): Promise<RecordedEvent[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const read = await store.readStreamForward(stream);
+    if (read.length > 0 && read.every((e) => e.position > 0)) return read;
+    if (Date.now() > deadline) throw new Error(`events of ${stream} not sequenced within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
