@@ -71,6 +71,24 @@ export class Migration20261129103000 extends Migration {
         end if;
       end $$;`);
 
+    // The state a sweep records: the snapshot of the statement that numbers.
+    // Own rows (p_own, the appending transaction sweeping itself) are visible
+    // although its id may lie at or above the snapshot's xmax: the state then
+    // moves xmax past it and lists the ids in between as in progress. STABLE,
+    // so it sees the snapshot of the statement that calls it.
+    this.addSql(`create function es_snapshot_state(p_own xid8, out xmax xid8, out xip xid8[])
+      language sql stable as $$
+        select
+          case when p_own is null or p_own < pg_snapshot_xmax(s) then pg_snapshot_xmax(s)
+               else (p_own::text::bigint + 1)::text::xid8 end,
+          array(select pg_snapshot_xip(s)) ||
+          case when p_own is null or p_own < pg_snapshot_xmax(s) then '{}'::xid8[]
+               else array(select g::text::xid8
+                          from generate_series(pg_snapshot_xmax(s)::text::bigint, p_own::text::bigint - 1) g)
+          end
+        from (select pg_current_snapshot() as s) snap
+      $$;`);
+
     // The sequencer sweep. The caller holds the sequencer's advisory lock.
     // Gives the committed appends not numbered yet (and the caller's own,
     // p_own) the next $all positions, in append_log order, and records the
@@ -89,24 +107,12 @@ export class Migration20261129103000 extends Migration {
         elsif v_xmax > pg_snapshot_xmax(pg_current_snapshot()) then
           -- The transaction id counter went back (the database was restored
           -- into another cluster): recorded ids are meaningless here.
-          return es_recover(v_last);
+          return es_recover(v_last, p_own);
         end if;
 
-        -- One statement, so that the snapshot recorded is the one that decided
-        -- what was visible. Own rows are visible to us although our xid may be
-        -- at or above the snapshot's xmax; the recorded state then covers it.
-        with snap as materialized (
-          select pg_current_snapshot() as s
-        ), new_state as materialized (
-          select
-            case when p_own is null or p_own < pg_snapshot_xmax(s) then pg_snapshot_xmax(s)
-                 else (p_own::text::bigint + 1)::text::xid8 end as xmax,
-            array(select pg_snapshot_xip(s)) ||
-            case when p_own is null or p_own < pg_snapshot_xmax(s) then '{}'::xid8[]
-                 else array(select g::text::xid8 from generate_series(pg_snapshot_xmax(s)::text::bigint, p_own::text::bigint - 1) g)
-            end as xip
-          from snap
-        ), pending as (
+        -- One statement: the snapshot recorded is the one that decided what
+        -- was visible, hence numbered.
+        with pending as (
           select a.seq, a.stream_ref, a.first_version, a.count from append_log a where a.tx >= v_xmax
           union all
           select a.seq, a.stream_ref, a.first_version, a.count from append_log a where a.tx = any(v_xip)
@@ -119,7 +125,7 @@ export class Migration20261129103000 extends Migration {
           insert into all_positions (first_position, stream_ref, first_version, count, snapshot_xmax, snapshot_xip)
           select n.last_position - n.count + 1, n.stream_ref, n.first_version, n.count,
                  case when n.newest = 1 then st.xmax end, case when n.newest = 1 then st.xip end
-          from numbered n cross join new_state st
+          from numbered n cross join es_snapshot_state(p_own) st
           returning first_position + count - 1 as last_position
         )
         select max(i.last_position) into v_new_last from inserted i;
@@ -131,11 +137,12 @@ export class Migration20261129103000 extends Migration {
         return v_new_last;
       end $$;`);
 
-    // After a restore into another cluster: number every append that has no
-    // position yet, then neutralise the old transaction ids.
-    this.addSql(`create function es_recover(p_last bigint) returns bigint
+    // After a restore into another cluster: in one statement (one snapshot),
+    // number every visible append that has no position yet, set the old
+    // transaction ids aside and record a fresh state on a one-position gap.
+    this.addSql(`create function es_recover(p_last bigint, p_own xid8) returns bigint
       language plpgsql set search_path from current as $$
-      declare v_new_last bigint;
+      declare v_marker bigint;
       begin
         with pending as (
           select a.seq, a.stream_ref, a.first_version, a.count from append_log a
@@ -145,19 +152,21 @@ export class Migration20261129103000 extends Migration {
           select p.stream_ref, p.first_version, p.count,
                  p_last + sum(p.count) over (order by p.seq) as last_position
           from pending p
+        ), set_aside as (
+          update append_log set tx = '0' where tx <> '0' returning 1
         ), inserted as (
           insert into all_positions (first_position, stream_ref, first_version, count)
           select n.last_position - n.count + 1, n.stream_ref, n.first_version, n.count from numbered n
-          returning first_position + count - 1 as last_position
+          returning 1
+        ), marker as (
+          insert into all_positions (first_position, stream_ref, first_version, count, snapshot_xmax, snapshot_xip)
+          select coalesce((select max(n.last_position) from numbered n), p_last) + 1, 0, 0, 1, st.xmax, st.xip
+          from es_snapshot_state(p_own) st
+          returning first_position
         )
-        select max(i.last_position) into v_new_last from inserted i;
-        update append_log set tx = '0' where tx <> '0';
-        -- A one-position gap that carries the new state.
-        insert into all_positions (first_position, stream_ref, first_version, count, snapshot_xmax, snapshot_xip)
-        values (coalesce(v_new_last, p_last) + 1, 0, 0, 1,
-                pg_snapshot_xmax(pg_current_snapshot()), array(select pg_snapshot_xip(pg_current_snapshot())));
-        perform pg_notify(es_channel(), (coalesce(v_new_last, p_last) + 1)::text);
-        return coalesce(v_new_last, p_last) + 1;
+        select m.first_position into v_marker from marker m;
+        perform pg_notify(es_channel(), v_marker::text);
+        return v_marker;
       end $$;`);
 
     // Sequences after a commit: waits for the sequencer lock, then returns at
@@ -212,22 +221,38 @@ export class Migration20261129103000 extends Migration {
         end if;
       end $$;`);
 
-    // Links existing events into a stream at its next versions.
+    // Links existing events into a stream at its next versions. The stream's
+    // state is checked first, as for an append (a deleted stream or a wrong
+    // expected version wins over unknown or duplicate events); unlocked here,
+    // es_take_versions checks it again on the locked row.
     this.addSql(`create function es_link(p_stream text, p_expected bigint, p_ids uuid[],
         out status int, out stream_version bigint)
       language plpgsql set search_path from current as $$
-      declare v_ref bigint; v_target bigint; v_count int := cardinality(p_ids); v_found int;
+      declare v_ref bigint; v_target bigint; v_deleted timestamptz; v_count int := cardinality(p_ids); v_found int;
       begin
+        select s.id, s.version, s.deleted_at into v_target, stream_version, v_deleted
+        from streams s where s.stream_id = p_stream;
+        if v_target is null then
+          stream_version := 0;
+          if p_expected = -3 then status := 3; return; end if;
+          if p_expected > 0 then status := 1; return; end if;
+        elsif v_deleted is not null then
+          status := 4; return;
+        elsif p_expected = -2 and stream_version > 0 then
+          status := 2; return;
+        elsif p_expected >= 0 and p_expected <> stream_version then
+          status := 1; return;
+        end if;
+
         -- Share locks keep the events from a concurrent hard delete until we commit.
         select count(*) into v_found from (select 1 from events e where e.event_id = any(p_ids) for share) x;
         if v_found < v_count then
-          status := 5; stream_version := 0; return;
+          status := 5; return;
         end if;
-        select s.id into v_target from streams s where s.stream_id = p_stream;
         if v_target is not null and (
              exists (select 1 from events e where e.event_id = any(p_ids) and e.stream_ref = v_target)
           or exists (select 1 from stream_links l where l.event_id = any(p_ids) and l.stream_ref = v_target)) then
-          status := 6; stream_version := 0; return;
+          status := 6; return;
         end if;
 
         select t.stream_ref, t.stream_version into v_ref, stream_version
@@ -280,7 +305,8 @@ export class Migration20261129103000 extends Migration {
       'es_link(text, bigint, uuid[])',
       'es_append(text, bigint, uuid[], text[], jsonb[], jsonb[], uuid[], uuid[], boolean)',
       'es_sequence(xid8)',
-      'es_recover(bigint)',
+      'es_recover(bigint, xid8)',
+      'es_snapshot_state(xid8)',
       'es_sweep(xid8)',
       'es_refusal(text, bigint)',
       'es_take_versions(text, bigint, int)',
