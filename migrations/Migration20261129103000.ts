@@ -288,6 +288,9 @@ export class Migration20261129103000 extends Migration {
         end if;
 
         if p_hard then
+          -- Waits for links of these events still in flight (they hold share
+          -- locks until they commit), so that the next statements see them.
+          perform 1 from events e where e.stream_ref = v_ref for update;
           delete from stream_links l where l.stream_ref = v_ref;
           delete from stream_links l where l.event_id in (select e.event_id from events e where e.stream_ref = v_ref);
           delete from events e where e.stream_ref = v_ref;

@@ -121,3 +121,12 @@ export class StoreClosedError extends EventStoreError {
     super('The event store has been closed');
   }
 }
+
+/** `sub.ack(n)` of an event that is not in flight to the subscription's handler (never delivered, or already acknowledged). */
+export class UnexpectedAckError extends EventStoreError {
+  readonly code = 'unexpected_ack';
+
+  constructor(readonly subscriptionName: string, readonly eventNumber: number) {
+    super(`Subscription ${JSON.stringify(subscriptionName)}: event ${eventNumber} is not in flight, so it cannot be acknowledged`);
+  }
+}

@@ -15,11 +15,19 @@ export const EXPECTED_STREAM_EXISTS = -3;
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
+/**
+ * Longest stream id or snapshot source id, in UTF-8 bytes. Ids are keys of
+ * btree indexes, whose entries PostgreSQL caps at about 2700 bytes; the
+ * margin leaves room for the other columns of composite keys.
+ */
+export const MAX_ID_BYTES = 1000;
+
 export function assertStreamId(streamId: unknown, argument = 'streamId'): asserts streamId is string {
   if (typeof streamId !== 'string') throw new InvalidArgumentError(argument, `expected a string, got ${describe(streamId)}`);
   if (streamId.length === 0) throw new InvalidArgumentError(argument, 'must not be empty');
   if (streamId.startsWith('$')) throw new InvalidArgumentError(argument, `${JSON.stringify(streamId)}: ids starting with "$" are reserved`);
   assertNoNul(streamId, argument);
+  assertIdLength(streamId, argument);
 }
 
 /** A stream id, or `$all` where the operation accepts it. */
@@ -73,6 +81,37 @@ export function assertBackwardStart(value: unknown, argument: string): asserts v
 
 export function assertUuid(value: unknown, argument: string): asserts value is string {
   if (typeof value !== 'string' || !isUuid(value)) throw new InvalidArgumentError(argument, `expected a UUID, got ${describe(value)}`);
+}
+
+/** The options of a writing call: `{ em? }`, `em` being a MikroORM EntityManager. */
+export function assertWriteOptions(options: unknown): void {
+  if (options === undefined) return;
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new InvalidArgumentError('options', `expected an object, got ${describe(options)}`);
+  }
+  const em = (options as { em?: unknown }).em;
+  if (em !== undefined && typeof (em as { getTransactionContext?: unknown } | null)?.getTransactionContext !== 'function') {
+    throw new InvalidArgumentError('options.em', `expected a MikroORM EntityManager, got ${describe(em)}`);
+  }
+}
+
+/** A non-empty string without NUL (PostgreSQL text cannot hold it). */
+export function assertNonEmptyText(value: unknown, argument: string): asserts value is string {
+  if (typeof value !== 'string' || value.length === 0) throw new InvalidArgumentError(argument, `expected a non-empty string, got ${describe(value)}`);
+  assertNoNul(value, argument);
+}
+
+/** An id used as a key: a non-empty string without NUL, at most `MAX_ID_BYTES` long. */
+export function assertIdText(value: unknown, argument: string): asserts value is string {
+  assertNonEmptyText(value, argument);
+  assertIdLength(value, argument);
+}
+
+function assertIdLength(value: string, argument: string): void {
+  // Cheap test first: a string of n UTF-16 units is at most 3n UTF-8 bytes.
+  if (value.length * 3 > MAX_ID_BYTES && Buffer.byteLength(value, 'utf8') > MAX_ID_BYTES) {
+    throw new InvalidArgumentError(argument, `longer than ${MAX_ID_BYTES} bytes (UTF-8)`);
+  }
 }
 
 function assertNoNul(value: string, argument: string): void {

@@ -1,7 +1,7 @@
 /** Snapshots: record (replace), read, delete. */
 import { InvalidArgumentError, SnapshotNotFoundError } from '../errors';
 import type { SnapshotData, WriteOptions } from '../types';
-import { assertNonNegativeInteger, describe, toJson } from '../validation';
+import { assertIdText, assertNonEmptyText, assertNonNegativeInteger, assertWriteOptions, describe, toJson } from '../validation';
 import { transactionOf } from './sql-runner';
 import { StoreContext } from './store-context';
 
@@ -18,12 +18,12 @@ export class SnapshotStore {
   constructor(private readonly ctx: StoreContext) {}
 
   async record(snapshot: SnapshotData, options: WriteOptions = {}): Promise<void> {
-    if (snapshot === null || typeof snapshot !== 'object') throw new InvalidArgumentError('snapshot', `expected an object, got ${describe(snapshot)}`);
-    assertSourceId(snapshot.sourceId);
-    assertNonNegativeInteger(snapshot.sourceVersion, 'snapshot.sourceVersion');
-    if (typeof snapshot.sourceType !== 'string' || snapshot.sourceType.length === 0) {
-      throw new InvalidArgumentError('snapshot.sourceType', `expected a non-empty string, got ${describe(snapshot.sourceType)}`);
+    if (snapshot === null || typeof snapshot !== 'object' || Array.isArray(snapshot)) {
+      throw new InvalidArgumentError('snapshot', `expected an object, got ${describe(snapshot)}`);
     }
+    assertIdText(snapshot.sourceId, 'snapshot.sourceId');
+    assertNonNegativeInteger(snapshot.sourceVersion, 'snapshot.sourceVersion');
+    assertNonEmptyText(snapshot.sourceType, 'snapshot.sourceType');
     const data = toJson(snapshot.data, 'snapshot.data');
     let metadata: string | null = null;
     if (snapshot.metadata !== undefined && snapshot.metadata !== null) {
@@ -32,12 +32,13 @@ export class SnapshotStore {
       }
       metadata = toJson(snapshot.metadata, 'snapshot.metadata');
     }
+    assertWriteOptions(options);
     await this.ctx.runner.query(this.ctx.snapshots.record,
       [snapshot.sourceId, snapshot.sourceVersion, snapshot.sourceType, data, metadata], transactionOf(options.em));
   }
 
   async read(sourceId: string): Promise<SnapshotData> {
-    assertSourceId(sourceId);
+    assertIdText(sourceId, 'sourceId');
     const [row] = await this.ctx.runner.query<SnapshotRow>(this.ctx.snapshots.read, [sourceId]);
     if (!row) throw new SnapshotNotFoundError(sourceId);
     return {
@@ -51,13 +52,9 @@ export class SnapshotStore {
   }
 
   async delete(sourceId: string, options: WriteOptions = {}): Promise<void> {
-    assertSourceId(sourceId);
+    assertIdText(sourceId, 'sourceId');
+    assertWriteOptions(options);
     await this.ctx.runner.query(this.ctx.snapshots.delete, [sourceId], transactionOf(options.em));
   }
 }
 
-function assertSourceId(sourceId: unknown): asserts sourceId is string {
-  if (typeof sourceId !== 'string' || sourceId.length === 0 || sourceId.includes('\u0000')) {
-    throw new InvalidArgumentError('sourceId', `expected a non-empty string, got ${describe(sourceId)}`);
-  }
-}

@@ -11,6 +11,7 @@ import {
   describe,
 } from '../validation';
 import { EventRow, toRecordedEvent } from './row-mapping';
+import { PAGINATE_SORT_COLUMNS } from './sql/read.sql';
 import { StoreContext } from './store-context';
 
 export const DEFAULT_READ_COUNT = 1000;
@@ -23,15 +24,9 @@ interface StreamRow extends EventRow {
 }
 
 interface WindowRow extends EventRow {
-  more: boolean;
+  /** The nearest position beyond the window that holds an event; null at the end of `$all`. */
+  next_position: number | null;
 }
-
-const SORT_COLUMNS: Record<NonNullable<PaginateStreamsOptions['sortBy']>, string> = {
-  streamId: 'stream_id',
-  streamVersion: 'version',
-  createdAt: 'created_at',
-  deletedAt: 'deleted_at',
-};
 
 export class StreamReader {
   constructor(private readonly ctx: StoreContext) {}
@@ -57,14 +52,16 @@ export class StreamReader {
     assertPositiveInteger(count, 'count');
     const events: RecordedEvent[] = [];
     let low = Math.max(startPosition, 1);
-    // A window that is all gap (hard-deleted events) is stepped over, so a
-    // short page means the end of `$all`, never a gap.
+    // A window that ends in a gap (hard-deleted events) is followed by one
+    // at the next position that holds an event, so a short page means the
+    // end of `$all`, never a gap.
     for (;;) {
       const high = low + (count - events.length) - 1;
       const rows = await this.ctx.runner.query<WindowRow>(this.ctx.read.allForward(), [low, high]);
       appendWindow(events, rows);
-      if (events.length >= count || !rows[0]?.more) return events;
-      low = high + 1;
+      const next = rows[0]?.next_position ?? null;
+      if (events.length >= count || next === null) return events;
+      low = next;
     }
   }
 
@@ -79,8 +76,9 @@ export class StreamReader {
       const window: RecordedEvent[] = [];
       appendWindow(window, rows);
       events.push(...window.reverse());
-      if (events.length >= count || !rows[0]?.more) break;
-      high = low - 1;
+      const next = rows[0]?.next_position ?? null;
+      if (events.length >= count || next === null) break;
+      high = next;
     }
     return events;
   }
@@ -106,6 +104,7 @@ export class StreamReader {
   }
 
   async paginateStreams(options: PaginateStreamsOptions = {}): Promise<StreamPage> {
+    if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', `expected an object, got ${describe(options)}`);
     const page = options.page ?? 1;
     const pageSize = options.pageSize ?? 50;
     const search = options.search ?? '';
@@ -114,13 +113,18 @@ export class StreamReader {
     assertPositiveInteger(page, 'options.page');
     assertPositiveInteger(pageSize, 'options.pageSize');
     if (pageSize > 10_000) throw new InvalidArgumentError('options.pageSize', `at most 10000, got ${pageSize}`);
+    if ((page - 1) * pageSize > Number.MAX_SAFE_INTEGER) throw new InvalidArgumentError('options.page', `too large for pages of ${pageSize}, got ${page}`);
     if (typeof search !== 'string') throw new InvalidArgumentError('options.search', `expected a string, got ${describe(search)}`);
-    if (!(sortBy in SORT_COLUMNS)) throw new InvalidArgumentError('options.sortBy', `expected one of ${Object.keys(SORT_COLUMNS).join(', ')}, got ${describe(sortBy)}`);
+    if (search.includes('\u0000')) throw new InvalidArgumentError('options.search', 'must not contain the NUL character');
+    // Own keys only: `'toString' in {}` is true.
+    if (typeof sortBy !== 'string' || !Object.hasOwn(PAGINATE_SORT_COLUMNS, sortBy)) {
+      throw new InvalidArgumentError('options.sortBy', `expected one of ${Object.keys(PAGINATE_SORT_COLUMNS).join(', ')}, got ${describe(sortBy)}`);
+    }
     if (direction !== 'asc' && direction !== 'desc') throw new InvalidArgumentError('options.sortDirection', `expected "asc" or "desc", got ${describe(direction)}`);
 
     const { runner, read } = this.ctx;
     const rows = await runner.query<{ stream_id: string; version: number; created_at: Date; deleted_at: Date | null; total: number }>(
-      read.paginate(SORT_COLUMNS[sortBy], direction, pageSize), [search, (page - 1) * pageSize]);
+      read.paginate(sortBy, direction, pageSize), [search, (page - 1) * pageSize]);
     const total = rows.length > 0 ? rows[0].total : (await runner.query<{ total: number }>(read.paginateCount(), [search]))[0].total;
     return {
       entries: rows.map((row) => ({ ...toStreamInfo(row), status: row.deleted_at ? 'deleted' : 'created' })),

@@ -12,6 +12,7 @@ import {
   EXPECTED_STREAM_EXISTS,
   assertStreamId,
   assertUuid,
+  assertWriteOptions,
   describe,
   encodeEvents,
   encodeExpectedVersion,
@@ -28,6 +29,7 @@ export class StreamWriter {
     assertStreamId(streamId);
     const expected = encodeExpectedVersion(expectedVersion);
     const encoded = encodeEvents(events);
+    assertWriteOptions(options);
     const trx = transactionOf(options.em);
     if (encoded.ids.length === 0) return this.checkOnly(streamId, expectedVersion, expected, options);
 
@@ -57,6 +59,7 @@ export class StreamWriter {
     assertStreamId(streamId);
     const expected = encodeExpectedVersion(expectedVersion);
     const ids = linkedEventIds(events);
+    assertWriteOptions(options);
     if (ids.length === 0) return this.checkOnly(streamId, expectedVersion, expected, options);
     const trx = transactionOf(options.em);
     let row: WriteRow;
@@ -76,6 +79,7 @@ export class StreamWriter {
   async delete(streamId: string, expectedVersion: ExpectedVersionValue, options: DeleteOptions = {}): Promise<void> {
     assertStreamId(streamId);
     const expected = encodeExpectedVersion(expectedVersion);
+    assertWriteOptions(options);
     const hard = options.hard ?? false;
     if (typeof hard !== 'boolean') throw new InvalidArgumentError('options.hard', `expected a boolean, got ${describe(hard)}`);
     if (hard && !this.ctx.enableHardDeletes) {

@@ -31,7 +31,9 @@ interface PgError {
   detail?: string;
 }
 
-const DUPLICATE_CONSTRAINTS = new Set(['events_pkey', 'stream_links_pkey', 'stream_links_event_id_stream_ref_unique']);
+// An event id stored twice, or an event linked twice into one stream. (The
+// (stream, version) keys cannot clash: versions are taken on the locked stream row.)
+const DUPLICATE_CONSTRAINTS = new Set(['events_pkey', 'stream_links_event_id_stream_ref_unique']);
 
 /** Maps a database error of a write to a typed error, or returns it unchanged. */
 export function mapWriteError(error: unknown, eventIds: readonly string[]): unknown {

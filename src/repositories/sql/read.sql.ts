@@ -6,6 +6,7 @@
  * `jit_above_cost` and spend milliseconds JIT-compiling every page
  * (perf-anchors, pitfall 1).
  */
+import type { PaginateStreamsOptions } from '../../types';
 import type { Statement } from '../sql-runner';
 import type { SchemaSql } from './naming';
 
@@ -46,15 +47,24 @@ function streamPage(s: SchemaSql, count: number, direction: 'forward' | 'backwar
 
 /**
  * A window of `$all`: positions `$1 ..= $2`, in order. Ranges of hard-deleted
- * streams find no events and leave gaps. `more` tells whether ranges exist
- * beyond the window on the reading side, so that a reader can step over a
- * window that was all gap.
+ * streams find no events and leave gaps. `next_position` is the nearest
+ * position beyond the window on the reading side that holds an event (null
+ * when there is none), so that a reader steps over a gap in one go instead
+ * of reading it window by window.
  */
 function allWindow(s: SchemaSql, direction: 'forward' | 'backward'): string {
-  const beyond = direction === 'forward' ? `first_position > $2` : `first_position < $1`;
+  const live = `exists (select 1 from ${s.t('streams')} st where st.id = r.stream_ref)`;
+  const next = direction === 'forward'
+    ? `select greatest(r.first_position, $2 + 1) from ${s.t('all_positions')} r
+       where r.first_position >= coalesce((select max(first_position) from ${s.t('all_positions')} where first_position <= $2), 1)
+         and r.first_position + r.count - 1 > $2 and ${live}
+       order by r.first_position limit 1`
+    : `select least(r.first_position + r.count - 1, $1 - 1) from ${s.t('all_positions')} r
+       where r.first_position < $1 and ${live}
+       order by r.first_position desc limit 1`;
   return `
-    select w.more, x.*
-    from (select exists (select 1 from ${s.t('all_positions')} where ${beyond}) as more) w
+    select w.next_position, x.*
+    from (select (${next}) as next_position) w
     left join lateral (
       select r.first_position + (e.stream_version - r.first_version) as position,
              st.stream_id as o_stream_id, e.${EVENT_COLUMNS.split(', ').join(', e.')}
@@ -72,6 +82,15 @@ function allWindow(s: SchemaSql, direction: 'forward' | 'backward'): string {
       order by r.first_position, e.stream_version
     ) x on true`;
 }
+
+/** The `paginateStreams` sort keys and their SQL. */
+export const PAGINATE_SORT_COLUMNS: Record<NonNullable<PaginateStreamsOptions['sortBy']>, string> = {
+  // By code point, whatever the database's collation.
+  streamId: 'stream_id collate "C"',
+  streamVersion: 'version',
+  createdAt: 'created_at',
+  deletedAt: 'deleted_at',
+};
 
 export class ReadStatements {
   private readonly cache = new Map<string, Statement>();
@@ -99,12 +118,12 @@ export class ReadStatements {
       `select stream_id, version, created_at, deleted_at from ${this.s.t('streams')} where stream_id = $1`);
   }
 
-  paginate(sortColumn: string, direction: 'asc' | 'desc', pageSize: number): Statement {
-    return this.cached(`paginate_${sortColumn}_${direction}_${pageSize}`, () => `
+  paginate(sortBy: keyof typeof PAGINATE_SORT_COLUMNS, direction: 'asc' | 'desc', pageSize: number): Statement {
+    return this.cached(`paginate_${sortBy}_${direction}_${pageSize}`, () => `
       select stream_id, version, created_at, deleted_at, count(*) over () as total
       from ${this.s.t('streams')}
       where ($1::text = '' or strpos(stream_id, $1) > 0)
-      order by ${sortColumn} ${direction} nulls last, id ${direction}
+      order by ${PAGINATE_SORT_COLUMNS[sortBy]} ${direction} nulls last, id ${direction}
       limit ${pageSize} offset $2`);
   }
 
