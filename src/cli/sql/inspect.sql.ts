@@ -1,0 +1,47 @@
+/** Read-only SQL of the command line tool: is there a store, which migrations, how big, how far behind. */
+import type { Statement } from '../../repositories/sql-runner';
+import type { SchemaSql } from '../../repositories/sql/naming';
+import { sequencerStatements } from '../../repositories/sql/sequencer.sql';
+import { BOOKKEEPING_TABLE } from '../store-layout';
+
+/** $1 schema name. */
+export const schemaPresence: Statement = {
+  text: `select exists (select 1 from pg_namespace where nspname = $1) as schema_exists,
+                to_regclass(format('%I.%I', $1::text, '${BOOKKEEPING_TABLE}')) is not null as has_bookkeeping`,
+};
+
+export function inspectStatements(s: SchemaSql) {
+  const lastPosition = sequencerStatements(s).lastPosition.text;
+  return {
+    /** Names of the migrations recorded in the schema, in the order they ran. */
+    executedMigrations: {
+      text: `select name from ${s.t(BOOKKEEPING_TABLE)} order by id`,
+    } satisfies Statement,
+
+    /** Streams (live / soft-deleted), events, and the last `$all` position. */
+    counts: {
+      text: `select (select count(*) from ${s.t('streams')} where deleted_at is null) as live_streams,
+                    (select count(*) from ${s.t('streams')} where deleted_at is not null) as soft_deleted_streams,
+                    (select count(*) from ${s.t('events')}) as events,
+                    (${lastPosition}) as last_position`,
+    } satisfies Statement,
+
+    /**
+     * Persistent subscriptions with their lag: for `$all` ($1) the last
+     * position minus the checkpoint, for a stream its version minus the
+     * checkpoint. The owner columns are read through `to_jsonb` so that a
+     * store whose ownership migration is still pending reports null.
+     */
+    subscriptions: {
+      text: `with last as (${lastPosition})
+             select sub.stream_id, sub.name, sub.last_seen,
+                    case when sub.stream_id = $1 then last.last_position else coalesce(st.version, 0) end - sub.last_seen as lag,
+                    to_jsonb(sub) ->> 'owner' as owner,
+                    (to_jsonb(sub) ->> 'owned_since')::timestamptz as owned_since
+             from ${s.t('subscriptions')} sub
+             cross join last
+             left join ${s.t('streams')} st on st.stream_id = sub.stream_id
+             order by sub.stream_id <> $1, sub.stream_id, sub.name`,
+    } satisfies Statement,
+  };
+}

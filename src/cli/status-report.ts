@@ -1,0 +1,52 @@
+/** What `status` reports about a store: migrations, sizes, `$all` and each persistent subscription's lag. */
+import type { Client } from 'pg';
+import { SchemaSql } from '../repositories/sql/naming';
+import { ALL_STREAM } from '../validation';
+import { inspectStatements } from './sql/inspect.sql';
+import type { StoreState } from './store-state';
+
+export interface SubscriptionStatus {
+  /** `$all` or the stream the subscription follows. */
+  streamId: string;
+  name: string;
+  /** The last acknowledged position (`$all`) or stream version; 0 before the first. */
+  lastSeen: number;
+  /** Events after the checkpoint: last position (or stream version) minus `lastSeen`. */
+  lag: number;
+  /** The process delivering it now (`host:pid:store`), or null when none does. */
+  owner: string | null;
+  /** When that owner took over, or null. */
+  ownedSince: Date | null;
+}
+
+export interface StatusReport {
+  schema: string;
+  migrations: { applied: string[]; pending: string[] };
+  streams: { live: number; softDeleted: number };
+  events: number;
+  /** The last `$all` position given out; 0 when empty. */
+  lastPosition: number;
+  subscriptions: SubscriptionStatus[];
+}
+
+/** Reads the report of a schema that holds a store (`state.hasStore`). */
+export async function collectStatus(client: Client, state: StoreState): Promise<StatusReport> {
+  const sql = inspectStatements(new SchemaSql(state.schema));
+  const { rows: [counts] } = await client.query(sql.counts.text);
+  const { rows: subscriptions } = await client.query(sql.subscriptions.text, [ALL_STREAM]);
+  return {
+    schema: state.schema,
+    migrations: { applied: state.applied, pending: state.pending },
+    streams: { live: Number(counts.live_streams), softDeleted: Number(counts.soft_deleted_streams) },
+    events: Number(counts.events),
+    lastPosition: Number(counts.last_position),
+    subscriptions: subscriptions.map((row) => ({
+      streamId: row.stream_id as string,
+      name: row.name as string,
+      lastSeen: Number(row.last_seen),
+      lag: Number(row.lag),
+      owner: (row.owner as string | null) ?? null,
+      ownedSince: (row.owned_since as Date | null) ?? null,
+    })),
+  };
+}
