@@ -31,3 +31,16 @@ export {
   SubscriptionNotFoundError,
   WrongExpectedVersionError,
 } from './errors';
+
+// Domain layer: decorated events and aggregates, upcasters, aggregate repositories.
+export * from './domain';
+export {
+  AggregateRepository,
+  DEFAULT_UPDATE_RETRIES,
+  aggregateRepositoryToken,
+  type AggregateClass,
+  type AggregateRepositoryOptions,
+  type AggregateRepositoryToken,
+  type SaveOptions,
+  type UpdateOptions,
+} from './repositories/aggregate-repository';

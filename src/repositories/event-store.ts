@@ -28,6 +28,8 @@ import type {
   WriteOptions,
 } from '../types';
 import { ALL_STREAM, describe } from '../validation';
+import type { AggregateRoot } from '../domain/aggregate-root';
+import { AggregateClass, AggregateRepository, AggregateRepositoryOptions } from './aggregate-repository';
 import { BackgroundSequencer } from './background-sequencer';
 import { MigrationReport, migrateSchema } from './schema-migrator';
 import { SnapshotStore } from './snapshot-store';
@@ -209,6 +211,13 @@ export class EventStore {
 
   async deleteSnapshot(sourceId: string, options?: WriteOptions): Promise<void> {
     return (await this.parts()).snapshots.delete(sourceId, options);
+  }
+
+  // ---- aggregates
+
+  /** The repository of an `@Aggregate` class: load, save and update its instances (see aggregate-repository.ts). */
+  aggregateRepository<T extends AggregateRoot>(aggregateClass: AggregateClass<T>, options?: AggregateRepositoryOptions): AggregateRepository<T> {
+    return new AggregateRepository(this, aggregateClass, options);
   }
 
   // ---- internals shared with the other parts of the package

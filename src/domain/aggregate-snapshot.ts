@@ -1,0 +1,36 @@
+/**
+ * Aggregate state <-> snapshot data, with class-transformer. The snapshot
+ * holds the aggregate's own enumerable fields (its bookkeeping is not one of
+ * them; fields marked `@Exclude()` are left out too) and the snapshot
+ * version of its `@Aggregate` options: a snapshot of another version, or of
+ * another aggregate type, is ignored and the aggregate is rebuilt from its events.
+ */
+import { instanceToPlain, plainToInstance } from 'class-transformer';
+import type { SnapshotData } from '../types';
+import { AggregateRoot } from './aggregate-root';
+import type { AggregateInfo } from './registry';
+
+/** The metadata key that holds the snapshot version. */
+export const SNAPSHOT_VERSION_KEY = 'snapshotVersion';
+
+export function takeSnapshot(aggregate: AggregateRoot, info: AggregateInfo, sourceId: string): SnapshotData {
+  return {
+    sourceId,
+    sourceVersion: aggregate.version,
+    sourceType: info.name,
+    data: instanceToPlain(aggregate),
+    metadata: { [SNAPSHOT_VERSION_KEY]: info.snapshotVersion },
+  };
+}
+
+/** Whether `snapshot` was taken by this aggregate type at its current snapshot version. */
+export function isCurrentSnapshot(snapshot: SnapshotData, info: AggregateInfo): boolean {
+  return snapshot.sourceType === info.name
+    && snapshot.metadata?.[SNAPSHOT_VERSION_KEY] === info.snapshotVersion
+    && snapshot.data !== null && typeof snapshot.data === 'object' && !Array.isArray(snapshot.data);
+}
+
+/** A new instance (built with no constructor arguments) holding the snapshot's fields. */
+export function restoreSnapshot<T extends AggregateRoot>(aggregateClass: new () => T, snapshot: SnapshotData): T {
+  return plainToInstance(aggregateClass, snapshot.data as Record<string, unknown>);
+}

@@ -1,0 +1,68 @@
+/**
+ * `@DomainEvent`, `@Aggregate` and `@Apply`: they check their arguments and
+ * record them in the domain registry, nothing more.
+ */
+import { InvalidArgumentError } from '../errors';
+import { describe } from '../validation';
+import { AggregateRoot } from './aggregate-root';
+import { AnyClass, EventClass, assertSchemaVersion, assertTypeName, domainRegistry } from './registry';
+
+export interface DomainEventOptions {
+  /** The schema version new events are written at (stored in `metadata.schemaVersion`); default 1. */
+  version?: number;
+}
+
+/** Registers an event class under the stored type name `name` (independent of the class name). */
+export function DomainEvent(name: string, options: DomainEventOptions = {}): ClassDecorator {
+  assertTypeName(name, '@DomainEvent name');
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('@DomainEvent options', `expected an object, got ${describe(options)}`);
+  const version = options.version ?? 1;
+  assertSchemaVersion(version, '@DomainEvent version');
+  return (target) => {
+    domainRegistry.registerEvent(target as unknown as EventClass, name, version);
+  };
+}
+
+export interface AggregateOptions {
+  /** Take a snapshot when a save brings the version to (or past) a multiple of N; default: no snapshots. */
+  snapshotEvery?: number;
+  /** The shape of the snapshot: bump it when the aggregate's fields change, and older snapshots are ignored; default 1. */
+  snapshotVersion?: number;
+  /** The stream of the aggregate with this id; default `<name>-<id>`. */
+  streamId?: (id: string) => string;
+}
+
+/** Registers an aggregate class (a subclass of AggregateRoot) under `name`. */
+export function Aggregate(name: string, options: AggregateOptions = {}): ClassDecorator {
+  assertTypeName(name, '@Aggregate name');
+  if (name.startsWith('$')) throw new InvalidArgumentError('@Aggregate name', `${JSON.stringify(name)}: names starting with "$" are reserved`);
+  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('@Aggregate options', `expected an object, got ${describe(options)}`);
+  const { snapshotEvery, snapshotVersion = 1, streamId = (id: string) => `${name}-${id}` } = options;
+  if (snapshotEvery !== undefined && (typeof snapshotEvery !== 'number' || !Number.isInteger(snapshotEvery) || snapshotEvery < 1)) {
+    throw new InvalidArgumentError('@Aggregate snapshotEvery', `expected an integer >= 1, got ${describe(snapshotEvery)}`);
+  }
+  assertSchemaVersion(snapshotVersion, '@Aggregate snapshotVersion');
+  if (typeof streamId !== 'function') throw new InvalidArgumentError('@Aggregate streamId', `expected a function, got ${describe(streamId)}`);
+  return (target) => {
+    if (!(target.prototype instanceof AggregateRoot)) {
+      throw new InvalidArgumentError('@Aggregate', `${target.name} must extend AggregateRoot`);
+    }
+    domainRegistry.registerAggregate({ name, aggregateClass: target as unknown as AnyClass, snapshotEvery, snapshotVersion, streamId });
+  };
+}
+
+/** Marks the method that applies events of `eventClass` to the aggregate's state. */
+export function Apply(eventClass: EventClass): MethodDecorator {
+  if (typeof eventClass !== 'function') {
+    throw new InvalidArgumentError('@Apply', `expected an event class, got ${describe(eventClass)} (is the class defined before the aggregate?)`);
+  }
+  return (target, method, descriptor) => {
+    if (typeof descriptor.value !== 'function') {
+      throw new InvalidArgumentError('@Apply', `${String(method)} of ${target.constructor.name} is not a method`);
+    }
+    if (typeof target === 'function') {
+      throw new InvalidArgumentError('@Apply', `${String(method)} of ${target.name} is static; apply handlers are instance methods`);
+    }
+    domainRegistry.registerApplyHandler(target.constructor as AnyClass, eventClass, method);
+  };
+}

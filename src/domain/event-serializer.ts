@@ -1,0 +1,99 @@
+/**
+ * Domain events <-> stored events, with class-transformer. Writing stores
+ * the registered type name and the class's schema version (in
+ * `metadata.schemaVersion`); reading upcasts the stored JSON to the
+ * class's version and builds an instance of the class (nested `@Type`
+ * classes, `@Type(() => Date)` dates and `@BigIntField()` bigints included).
+ */
+import { instanceToPlain, plainToInstance } from 'class-transformer';
+import { InvalidArgumentError } from '../errors';
+import type { EventData, RecordedEvent } from '../types';
+import { assertUuid, describe } from '../validation';
+import { EventClassNotRegisteredError, EventDeserializationError, UnknownEventTypeError } from './errors';
+import { DomainRegistry, domainRegistry } from './registry';
+import { SCHEMA_VERSION_KEY, storedSchemaVersion, upcast } from './upcasters';
+
+export interface EventSerializerOptions {
+  /**
+   * Reading an event whose type has no `@DomainEvent` class: `'error'`
+   * throws UnknownEventTypeError (default); `'raw'` returns the RecordedEvent as read.
+   */
+  unknownEventType?: 'error' | 'raw';
+}
+
+/** What a write carries besides the event itself. */
+export interface EventEnvelope {
+  /** Merged into the stored metadata (`schemaVersion` is set by the serializer). */
+  metadata?: Record<string, unknown>;
+  causationId?: string;
+  correlationId?: string;
+}
+
+export class EventSerializer {
+  readonly unknownEventType: 'error' | 'raw';
+
+  constructor(options: EventSerializerOptions = {}, private readonly registry: DomainRegistry = domainRegistry) {
+    if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', `expected an object, got ${describe(options)}`);
+    const mode = options.unknownEventType ?? 'error';
+    if (mode !== 'error' && mode !== 'raw') {
+      throw new InvalidArgumentError('options.unknownEventType', `expected "error" or "raw", got ${describe(mode)}`);
+    }
+    this.unknownEventType = mode;
+  }
+
+  /** The event as EventData for `appendToStream`. */
+  serialize(event: object, envelope: EventEnvelope = {}): EventData {
+    return this.serializeAll([event], envelope)[0];
+  }
+
+  /** Events as EventData for one `appendToStream`, all with the same envelope. */
+  serializeAll(events: readonly object[], envelope: EventEnvelope = {}): EventData[] {
+    assertEnvelope(envelope, 'envelope');
+    return events.map((event) => {
+      if (event === null || typeof event !== 'object' || Array.isArray(event)) {
+        throw new InvalidArgumentError('event', `expected a @DomainEvent instance, got ${describe(event)}`);
+      }
+      const info = this.registry.eventByClass(event.constructor);
+      if (!info) throw new EventClassNotRegisteredError(event.constructor?.name ?? 'Object');
+      return {
+        eventType: info.name,
+        data: instanceToPlain(event),
+        metadata: { ...envelope.metadata, [SCHEMA_VERSION_KEY]: info.version },
+        causationId: envelope.causationId ?? null,
+        correlationId: envelope.correlationId ?? null,
+      };
+    });
+  }
+
+  /**
+   * The event's class instance; in `'raw'` mode, the RecordedEvent itself
+   * when its type is not registered.
+   */
+  deserialize(recorded: RecordedEvent): object {
+    const info = this.registry.eventByName(recorded.eventType);
+    if (!info) {
+      if (this.unknownEventType === 'raw') return recorded;
+      throw new UnknownEventTypeError(recorded.eventType, recorded.eventId);
+    }
+    const fromVersion = storedSchemaVersion(recorded.eventType, recorded.metadata, info.version);
+    const data = upcast(this.registry, recorded.eventType, recorded.data, recorded.metadata, fromVersion, info.version);
+    if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+      throw new EventDeserializationError(recorded.eventType, recorded.eventId, `expected an object as data, got ${describe(data)}`);
+    }
+    try {
+      return plainToInstance(info.eventClass, data);
+    } catch (error) {
+      throw new EventDeserializationError(recorded.eventType, recorded.eventId, (error as Error)?.message ?? String(error), { cause: error });
+    }
+  }
+}
+
+/** Checks a write's envelope (metadata, causation and correlation ids). */
+export function assertEnvelope(envelope: EventEnvelope, argument: string): void {
+  if (envelope === null || typeof envelope !== 'object') throw new InvalidArgumentError(argument, `expected an object, got ${describe(envelope)}`);
+  if (envelope.metadata !== undefined && (envelope.metadata === null || typeof envelope.metadata !== 'object' || Array.isArray(envelope.metadata))) {
+    throw new InvalidArgumentError(`${argument}.metadata`, `expected an object, got ${describe(envelope.metadata)}`);
+  }
+  if (envelope.causationId !== undefined) assertUuid(envelope.causationId, `${argument}.causationId`);
+  if (envelope.correlationId !== undefined) assertUuid(envelope.correlationId, `${argument}.correlationId`);
+}

@@ -1,0 +1,227 @@
+/**
+ * Loads and saves the instances of one `@Aggregate` class.
+ *
+ * - An aggregate lives in the stream `<AggregateName>-<id>` (or the
+ *   `streamId` function of its `@Aggregate` options).
+ * - `load(id)` starts from the aggregate's snapshot when it has a current
+ *   one, then replays only the events after it, reading the stream once,
+ *   page by page; an id without a stream gives a new instance at version 0.
+ * - `save(aggregate)` appends the uncommitted events in one append, expecting
+ *   the stream at the version the aggregate was loaded at (0: the stream must
+ *   not exist yet). A stale aggregate gets WrongExpectedVersionError and
+ *   nothing is written. With `{ em }` the append (and the snapshot) join the
+ *   caller's transaction.
+ * - `update(id, fn)` is load, fn, save, retried on version conflicts only.
+ *
+ * Repositories are plain objects: build one with
+ * `store.aggregateRepository(Class)` or `new AggregateRepository(store, Class)`
+ * and hand it to services through their constructors (or any container).
+ */
+import type { EntityManager } from '@mikro-orm/core';
+import { AggregateRoot, aggregateState, applyEvent, assertAggregateId } from '../domain/aggregate-root';
+import { isCurrentSnapshot, restoreSnapshot, takeSnapshot } from '../domain/aggregate-snapshot';
+import { AggregateIdNotSetError, AggregateNotRegisteredError } from '../domain/errors';
+import { EventEnvelope, EventSerializer, EventSerializerOptions, assertEnvelope } from '../domain/event-serializer';
+import { AggregateInfo, domainRegistry } from '../domain/registry';
+import { InvalidArgumentError, SnapshotNotFoundError, StreamNotFoundError, WrongExpectedVersionError } from '../errors';
+import type { RecordedEvent, SnapshotData } from '../types';
+import { assertNonNegativeInteger, assertPositiveInteger, describe, toJson } from '../validation';
+import type { EventStore } from './event-store';
+import { DEFAULT_READ_COUNT } from './stream-reader';
+
+/** An `@Aggregate` class; repositories build instances with no constructor arguments. */
+export type AggregateClass<T extends AggregateRoot> = new () => T;
+
+export interface AggregateRepositoryOptions extends EventSerializerOptions {
+  /** Events read per query when loading; default 1000. */
+  batchSize?: number;
+}
+
+export interface SaveOptions extends EventEnvelope {
+  /** Join this EntityManager's open transaction. */
+  em?: EntityManager;
+}
+
+export interface UpdateOptions extends SaveOptions {
+  /** How many times to reload and retry after a version conflict; default 3. */
+  retries?: number;
+}
+
+export const DEFAULT_UPDATE_RETRIES = 3;
+
+/** A dependency-injection token for the repository of one aggregate class (a string, so any container takes it). */
+export type AggregateRepositoryToken<T extends AggregateRoot> = string & { readonly __aggregate?: T };
+
+export function aggregateRepositoryToken<T extends AggregateRoot>(aggregateClass: AggregateClass<T>): AggregateRepositoryToken<T> {
+  return `AggregateRepository<${aggregateInfoOf(aggregateClass).name}>`;
+}
+
+export class AggregateRepository<T extends AggregateRoot> {
+  /** The aggregate's registered name. */
+  readonly aggregateName: string;
+  private readonly info: AggregateInfo;
+  private readonly serializer: EventSerializer;
+  private readonly batchSize: number;
+
+  constructor(
+    private readonly store: EventStore,
+    readonly aggregateClass: AggregateClass<T>,
+    options: AggregateRepositoryOptions = {},
+  ) {
+    if (!store || typeof (store as EventStore).appendToStream !== 'function') {
+      throw new InvalidArgumentError('store', `expected an EventStore, got ${describe(store)}`);
+    }
+    this.info = aggregateInfoOf(aggregateClass);
+    this.aggregateName = this.info.name;
+    this.serializer = new EventSerializer(options);
+    this.batchSize = options.batchSize ?? DEFAULT_READ_COUNT;
+    assertPositiveInteger(this.batchSize, 'options.batchSize');
+  }
+
+  /** The stream that holds the events of the aggregate `id`. */
+  streamId(id: string): string {
+    assertAggregateId(id, 'id');
+    return this.info.streamId(id);
+  }
+
+  /** A new aggregate with this id, at version 0 (nothing is read or written). */
+  create(id: string): T {
+    assertAggregateId(id, 'id');
+    const aggregate = new this.aggregateClass();
+    aggregateState(aggregate).id = id;
+    return aggregate;
+  }
+
+  /** The aggregate as of its last event: snapshot plus later events; a new one at version 0 when the stream does not exist. */
+  async load(id: string): Promise<T> {
+    const streamId = this.streamId(id);
+    const aggregate = (await this.fromSnapshot(id, streamId)) ?? this.create(id);
+    const state = aggregateState(aggregate);
+    // Page by page, from the version reached; a short page is the end of the stream.
+    for (;;) {
+      let page: RecordedEvent[];
+      try {
+        page = await this.store.readStreamForward(streamId, state.version + 1, this.batchSize);
+      } catch (error) {
+        // A snapshot without its stream (hard-deleted) is ignored as well.
+        if (error instanceof StreamNotFoundError) return this.create(id);
+        throw error;
+      }
+      for (const recorded of page) {
+        const event = this.serializer.deserialize(recorded);
+        // In 'raw' mode an event of an unknown type counts in the version but is not applied.
+        if (event !== recorded) applyEvent(aggregate, event);
+        state.version = recorded.eventNumber;
+      }
+      if (page.length < this.batchSize) return aggregate;
+    }
+  }
+
+  /**
+   * Appends the aggregate's uncommitted events at the version it was loaded
+   * at, with the options' metadata, causation and correlation ids; takes a
+   * snapshot when one is due. Saving an aggregate with no new events does nothing.
+   * With `{ em }` the aggregate counts as saved once the append is done: if
+   * the caller's transaction then rolls back, load the aggregate again.
+   */
+  async save(aggregate: T, options: SaveOptions = {}): Promise<void> {
+    this.assertOwnAggregate(aggregate);
+    assertSaveOptions(options);
+    const state = aggregateState(aggregate);
+    if (state.id === undefined) throw new AggregateIdNotSetError(this.aggregateName);
+    const pending = state.uncommitted;
+    if (pending.length === 0) return;
+    const loadedVersion = state.version - pending.length;
+    const streamId = this.info.streamId(state.id);
+    const events = this.serializer.serializeAll(pending, options);
+    const snapshot = this.snapshotDue(loadedVersion, state.version) ? takeSnapshot(aggregate, this.info, streamId) : undefined;
+    // Checked before the append, so that an unserialisable state writes nothing.
+    if (snapshot) toJson(snapshot.data, 'snapshot of the aggregate');
+    await this.store.appendToStream(streamId, loadedVersion, events, { em: options.em });
+    state.uncommitted = [];
+    if (snapshot) await this.recordSnapshot(snapshot, options.em);
+  }
+
+  /**
+   * Loads the aggregate, runs `fn` on it and saves it; on a version conflict
+   * (another writer saved first) it starts again from a fresh load, up to
+   * `retries` times. Any other error, from `fn` or from the save, ends it at once.
+   * Loads read committed events: with `{ em }`, only the save joins the caller's transaction.
+   */
+  async update(id: string, fn: (aggregate: T) => void | Promise<void>, options: UpdateOptions = {}): Promise<T> {
+    assertAggregateId(id, 'id');
+    if (typeof fn !== 'function') throw new InvalidArgumentError('fn', `expected a function, got ${describe(fn)}`);
+    assertSaveOptions(options);
+    const { retries = DEFAULT_UPDATE_RETRIES, ...saveOptions } = options;
+    assertNonNegativeInteger(retries, 'options.retries');
+    for (let attempt = 0; ; attempt++) {
+      const aggregate = await this.load(id);
+      await fn(aggregate);
+      try {
+        await this.save(aggregate, saveOptions);
+        return aggregate;
+      } catch (error) {
+        if (!(error instanceof WrongExpectedVersionError) || attempt >= retries) throw error;
+      }
+    }
+  }
+
+  private async fromSnapshot(id: string, streamId: string): Promise<T | undefined> {
+    if (this.info.snapshotEvery === undefined) return undefined;
+    let snapshot: SnapshotData;
+    try {
+      snapshot = await this.store.readSnapshot(streamId);
+    } catch (error) {
+      if (error instanceof SnapshotNotFoundError) return undefined;
+      throw error;
+    }
+    if (!isCurrentSnapshot(snapshot, this.info)) return undefined;
+    const aggregate = restoreSnapshot(this.aggregateClass, snapshot);
+    const state = aggregateState(aggregate);
+    state.id = id;
+    state.version = snapshot.sourceVersion;
+    return aggregate;
+  }
+
+  /** A snapshot is due when the save moves the version to or past a multiple of `snapshotEvery`. */
+  private snapshotDue(fromVersion: number, toVersion: number): boolean {
+    const every = this.info.snapshotEvery;
+    return every !== undefined && Math.floor(toVersion / every) > Math.floor(fromVersion / every);
+  }
+
+  private async recordSnapshot(snapshot: SnapshotData, em: EntityManager | undefined): Promise<void> {
+    // In the caller's transaction a failure must reach the caller (the
+    // transaction is broken); outside one the events are already saved, and
+    // a lost snapshot only means a longer replay.
+    if (em?.getTransactionContext()) return this.store.recordSnapshot(snapshot, { em });
+    try {
+      await this.store.recordSnapshot(snapshot);
+    } catch (error) {
+      this.store.orm.config.getLogger().error('info',
+        `[eventstore] snapshot of ${snapshot.sourceId} at version ${snapshot.sourceVersion} not recorded: ${(error as Error)?.message ?? String(error)}`);
+    }
+  }
+
+  private assertOwnAggregate(aggregate: unknown): asserts aggregate is T {
+    if (!(aggregate instanceof this.aggregateClass)) {
+      const got = aggregate !== null && typeof aggregate === 'object' ? `an instance of ${aggregate.constructor?.name ?? 'Object'}` : describe(aggregate);
+      throw new InvalidArgumentError('aggregate', `expected a ${this.aggregateClass.name}, got ${got}`);
+    }
+  }
+}
+
+function aggregateInfoOf(aggregateClass: unknown): AggregateInfo {
+  if (typeof aggregateClass !== 'function') {
+    throw new InvalidArgumentError('aggregateClass', `expected an @Aggregate class, got ${describe(aggregateClass)}`);
+  }
+  const info = domainRegistry.aggregateByClass(aggregateClass);
+  if (!info) throw new AggregateNotRegisteredError(aggregateClass.name);
+  return info;
+}
+
+function assertSaveOptions(options: SaveOptions): void {
+  assertEnvelope(options, 'options');
+  if (options.em !== undefined && typeof (options.em as EntityManager | null)?.getTransactionContext !== 'function') {
+    throw new InvalidArgumentError('options.em', `expected a MikroORM EntityManager, got ${describe(options.em)}`);
+  }
+}
