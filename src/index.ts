@@ -29,8 +29,22 @@ export {
   StreamNotFoundError,
   SubscriptionAlreadyExistsError,
   SubscriptionNotFoundError,
+  UnexpectedAckError,
   WrongExpectedVersionError,
 } from './errors';
+
+// Subscriptions: transient and persistent, see src/subscriptions.
+export type {
+  AckTarget,
+  PersistentSubscriptionOptions,
+  StartFrom,
+  SubscribeOptions,
+  Subscription,
+  SubscriptionEvents,
+  SubscriptionHandler,
+  SubscriptionSettings,
+  SubscriptionState,
+} from './subscriptions/subscription-options';
 
 // Domain layer: decorated events and aggregates, upcasters, aggregate repositories.
 export * from './domain';

@@ -1,6 +1,9 @@
 import { BigIntType, Entity, Opt, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 
-/** A persistent subscription: the stream it follows (`$all` or a stream id) and its checkpoint. */
+/**
+ * A persistent subscription: the stream it follows (`$all` or a stream id),
+ * its checkpoint, and its ownership (see src/subscriptions/ownership.ts).
+ */
 @Entity({ tableName: 'subscriptions' })
 @Unique({ name: 'subscriptions_stream_id_name_unique', properties: ['streamId', 'name'] })
 export class SubscriptionEntity {
@@ -19,4 +22,16 @@ export class SubscriptionEntity {
 
   @Property({ type: 'timestamptz', defaultRaw: 'now()' })
   createdAt!: Date & Opt;
+
+  /** Fencing epoch: incremented by each new owner; checkpoints are written only with the current epoch. */
+  @Property({ type: new BigIntType('number'), default: 0 })
+  epoch: number & Opt = 0;
+
+  /** Who delivers the subscription now (`host:pid:store`), or null. */
+  @Property({ type: 'text', nullable: true })
+  owner?: string;
+
+  /** When the current owner took over. */
+  @Property({ type: 'timestamptz', nullable: true })
+  ownedSince?: Date;
 }

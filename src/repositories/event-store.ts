@@ -14,6 +14,8 @@ import { MIGRATIONS } from '../../migrations';
 import { STORE_ENTITIES } from '../entities';
 import { InvalidArgumentError, StoreClosedError } from '../errors';
 import { Notifier } from '../subscriptions/notifier';
+import { SubscriptionManager } from '../subscriptions/subscription-manager';
+import type { PersistentSubscriptionOptions, SubscribeOptions, Subscription, SubscriptionHandler } from '../subscriptions/subscription-options';
 import type {
   AppendResult,
   DeleteOptions,
@@ -55,6 +57,7 @@ interface Running {
   snapshots: SnapshotStore;
   notifier: Notifier;
   sequencer: BackgroundSequencer;
+  subscriptions: SubscriptionManager;
 }
 
 export class EventStore {
@@ -85,8 +88,11 @@ export class EventStore {
   static async connect(options: EventStoreConnectOptions = {}): Promise<EventStore> {
     const resolved = resolveStoreOptions(options);
     const clientUrl = resolveClientUrl(options);
+    const knexLog: { logger?: Logger } = {};
     const orm = await MikroORM.init({
       ...options.mikroOrm,
+      // knex reports dead pool connections (after a server restart) on the console otherwise.
+      driverOptions: withKnexLog(options.mikroOrm?.driverOptions, knexLog),
       clientUrl,
       schema: resolved.schema,
       entities: [...STORE_ENTITIES, ...((options.entities as unknown[]) ?? [])] as never,
@@ -98,6 +104,7 @@ export class EventStore {
       discovery: { warnWhenNoEntities: false, ...options.mikroOrm?.discovery },
       ensureDatabase: false,
     });
+    knexLog.logger = orm.config.getLogger();
     const store = new EventStore(orm, options);
     store.ownsOrm = true;
     store.migrationOrm = orm;
@@ -130,6 +137,7 @@ export class EventStore {
     this.closed = true;
     const running = this.running ?? (await this.starting?.catch(() => undefined));
     if (running) {
+      await running.subscriptions.close();
       await running.sequencer.stop();
       await running.notifier.stop();
     }
@@ -220,6 +228,33 @@ export class EventStore {
     return new AggregateRepository(this, aggregateClass, options);
   }
 
+  // ---- subscriptions
+
+  /** Transient: the events committed after this call, while subscribed (at most once, no acknowledgements). */
+  async subscribe<T = RecordedEvent>(streamIdOrAll: string, handler: SubscriptionHandler<T>, options?: SubscribeOptions<T>): Promise<Subscription<T>> {
+    return (await this.parts()).subscriptions.subscribe(streamIdOrAll, handler, options);
+  }
+
+  /** Persistent subscription to one stream: resumes after its last acknowledged event, one owner across processes. */
+  async subscribeToStream<T = RecordedEvent>(
+    streamId: string,
+    name: string,
+    handler: SubscriptionHandler<T>,
+    options?: PersistentSubscriptionOptions<T>,
+  ): Promise<Subscription<T>> {
+    return (await this.parts()).subscriptions.subscribePersistent(streamId, name, handler, options);
+  }
+
+  /** Persistent subscription to `$all` (event numbers are `$all` positions). */
+  async subscribeToAllStreams<T = RecordedEvent>(name: string, handler: SubscriptionHandler<T>, options?: PersistentSubscriptionOptions<T>): Promise<Subscription<T>> {
+    return (await this.parts()).subscriptions.subscribePersistent(ALL_STREAM, name, handler, options);
+  }
+
+  /** Stops the subscription if it runs in this store and deletes it with its checkpoint. */
+  async deleteSubscription(streamIdOrAll: string, name: string): Promise<void> {
+    return (await this.parts()).subscriptions.deleteSubscription(streamIdOrAll, name);
+  }
+
   // ---- internals shared with the other parts of the package
 
   /** @internal */
@@ -264,9 +299,13 @@ export class EventStore {
       if (payload === 'w') sequencer.wake();
     });
     notifier.on('connected', () => sequencer.wake());
+    const subscriptions = new SubscriptionManager({
+      ctx, reader: new StreamReader(ctx), notifier,
+      connection: sessionConnection(knex, this.options.sessionUrl), settings: this.options.subscriptions,
+    });
     await notifier.start();
     sequencer.start();
-    return { ctx, writer: new StreamWriter(ctx), reader: new StreamReader(ctx), snapshots: new SnapshotStore(ctx), notifier, sequencer };
+    return { ctx, writer: new StreamWriter(ctx), reader: new StreamReader(ctx), snapshots: new SnapshotStore(ctx), notifier, sequencer, subscriptions };
   }
 
   /** An ORM of the store's entities on the application's pool, for migrations only. */
@@ -300,6 +339,13 @@ function sessionConnection(knex: Knex, sessionUrl: string | undefined): ClientCo
   const { types: _types, ...rest } = settings;
   // knex keeps the password as a hidden (non-enumerable) property.
   return { ...rest, password: settings.password } as ClientConfig;
+}
+
+/** knex's log sent to MikroORM's logger (which prints only in debug mode), unless driverOptions is a knex instance. */
+function withKnexLog(driverOptions: Record<string, unknown> | undefined, holder: { logger?: Logger }): Record<string, unknown> {
+  if (typeof driverOptions === 'function' || driverOptions?.context) return driverOptions as Record<string, unknown>;
+  const log = (message: unknown) => holder.logger?.warn('info', `[eventstore] knex: ${String(message)}`);
+  return { log: { warn: log, error: log, deprecate: log, debug: () => undefined }, ...driverOptions };
 }
 
 function logError(logger: Logger, message: string, error: unknown): void {

@@ -4,6 +4,7 @@
  */
 import type { Options } from '@mikro-orm/postgresql';
 import { InvalidArgumentError } from '../errors';
+import { ResolvedSubscriptionSettings, SubscriptionSettings, resolveSubscriptionSettings } from '../subscriptions/subscription-options';
 import { describe } from '../validation';
 import { assertSchemaName } from './schema-name';
 
@@ -19,6 +20,8 @@ export interface EventStoreOptions {
   sessionUrl?: string;
   /** Safety sweep of the `$all` sequencer, in ms (0 turns it off); default 1000. */
   sequencerIntervalMs?: number;
+  /** Store-wide subscription settings: fallback poll interval, advisory-lock lease. */
+  subscriptions?: SubscriptionSettings;
 }
 
 export interface EventStoreConnectOptions extends EventStoreOptions {
@@ -35,6 +38,7 @@ export interface ResolvedStoreOptions {
   enableHardDeletes: boolean;
   sessionUrl?: string;
   sequencerIntervalMs: number;
+  subscriptions: ResolvedSubscriptionSettings;
 }
 
 export function resolveStoreOptions(options: EventStoreOptions = {}): ResolvedStoreOptions {
@@ -52,7 +56,8 @@ export function resolveStoreOptions(options: EventStoreOptions = {}): ResolvedSt
   if (typeof sequencerIntervalMs !== 'number' || !Number.isInteger(sequencerIntervalMs) || sequencerIntervalMs < 0) {
     throw new InvalidArgumentError('sequencerIntervalMs', `expected an integer >= 0, got ${describe(sequencerIntervalMs)}`);
   }
-  return { schema, enableHardDeletes, sessionUrl: options.sessionUrl, sequencerIntervalMs };
+  const subscriptions = resolveSubscriptionSettings(options.subscriptions);
+  return { schema, enableHardDeletes, sessionUrl: options.sessionUrl, sequencerIntervalMs, subscriptions };
 }
 
 export function resolveClientUrl(options: EventStoreConnectOptions): string {

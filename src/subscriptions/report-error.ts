@@ -1,0 +1,27 @@
+/**
+ * How a subscription makes a failure known: to `onError`, to `error`
+ * listeners, and, when nobody listens, to MikroORM's logger (an `error`
+ * event without listeners would throw out of the delivery loop).
+ */
+import type { EventEmitter } from 'node:events';
+import type { Logger } from '@mikro-orm/core';
+import type { SubscriptionEvents } from './subscription-options';
+
+export function reportError<S extends EventEmitter<SubscriptionEvents>>(
+  subscription: S,
+  error: Error,
+  onError: ((error: Error, subscription: S) => void) | undefined,
+  logger: Logger,
+  label: string,
+): void {
+  const listened = subscription.listenerCount('error') > 0;
+  if (onError) {
+    try {
+      onError(error, subscription);
+    } catch {
+      // the callback's own failure must not stop delivery
+    }
+  }
+  if (listened) subscription.emit('error', error);
+  if (!listened && !onError) logger.error('info', `[eventstore] ${label}: ${error.message}`);
+}

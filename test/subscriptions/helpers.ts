@@ -1,0 +1,66 @@
+/** Helpers of the subscription tests: handlers that record what they get, and bounded waits. */
+import type { RecordedEvent, Subscription, SubscriptionState } from '../../src';
+import { withClient } from '../support/stores';
+
+/** Waits until `predicate` holds; fails with `what` after `timeoutMs`. */
+export async function waitUntil(predicate: () => boolean | Promise<boolean>, what: string, timeoutMs = 8000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await predicate()) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await sleep(5);
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export function waitForState(subscription: Subscription<any>, state: SubscriptionState, timeoutMs?: number): Promise<void> {
+  return waitUntil(() => subscription.state === state, `the subscription is ${state} (it is ${subscription.state})`, timeoutMs);
+}
+
+/** A handler that records batches and (unless told otherwise) acknowledges each batch. */
+export class Recorder<T = RecordedEvent> {
+  readonly batches: T[][] = [];
+  readonly errors: Error[] = [];
+  ack = true;
+
+  readonly handler = async (events: T[], subscription: Subscription<T>): Promise<void> => {
+    this.batches.push(events);
+    if (this.ack) await subscription.ack(events);
+  };
+
+  readonly onError = (error: Error): void => {
+    this.errors.push(error);
+  };
+
+  get events(): T[] {
+    return this.batches.flat();
+  }
+
+  numbers(): number[] {
+    return this.events.map((event) => (event as unknown as RecordedEvent).eventNumber);
+  }
+
+  waitForCount(count: number, timeoutMs?: number): Promise<void> {
+    return waitUntil(() => this.events.length >= count, `${count} events arrived (got ${this.events.length})`, timeoutMs);
+  }
+}
+
+export function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+}
+
+/** The stored row of a subscription, or undefined. */
+export async function subscriptionRow(schema: string, streamId: string, name: string): Promise<{ id: number; last_seen: number; epoch: number; owner: string | null } | undefined> {
+  return withClient(async (client) => {
+    const { rows } = await client.query(
+      `select id::int, last_seen::int, epoch::int, owner from "${schema}".subscriptions where stream_id = $1 and name = $2`, [streamId, name]);
+    return rows[0];
+  });
+}
+
+export async function checkpointOf(schema: string, streamId: string, name: string): Promise<number | undefined> {
+  return (await subscriptionRow(schema, streamId, name))?.last_seen;
+}
