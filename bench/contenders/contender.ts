@@ -1,0 +1,54 @@
+/**
+ * What every contender offers the workloads. Each contender runs in a child
+ * process of its own (bench/worker) on a database of its own.
+ */
+import type { BenchEvent } from '../fixtures';
+
+export const CONTENDER_KEYS = ['library', 'hand-sql', 'emmett'] as const;
+export type ContenderKey = (typeof CONTENDER_KEYS)[number];
+
+export interface ContenderInfo {
+  key: ContenderKey;
+  /** Short column label. */
+  label: string;
+  /** One line on what exactly is measured. */
+  description: string;
+}
+
+/** Identity of a read event, for the correctness checks. */
+export interface EventIdentity {
+  eventId: string;
+  streamId: string;
+  version: number;
+}
+
+export interface AllPage {
+  /** The events in the contender's own shape. */
+  events: unknown[];
+  /** The cursor to pass as `after` for the next page. */
+  next: number;
+}
+
+export interface Contender {
+  /** Connects (pool of `poolSize`) and creates the contender's schema; not measured. */
+  open(url: string, poolSize: number): Promise<void>;
+  close(): Promise<void>;
+  /**
+   * Appends at an exact expected version (0: the stream must not exist). A
+   * refused expected version rejects with a `VersionConflict`.
+   */
+  append(streamId: string, expectedVersion: number, events: BenchEvent[]): Promise<void>;
+  /** Reads a whole (short) stream forward, as the contender's API returns it. */
+  readStream(streamId: string): Promise<unknown[]>;
+  /** Reads the global log forward after cursor `after` (0 = from the start). */
+  readAll(after: number, count: number): Promise<AllPage>;
+  identify(event: unknown): EventIdentity;
+}
+
+/** A refused expected version, whatever the contender's own error looked like. */
+export class VersionConflict extends Error {
+  readonly code = 'VERSION_CONFLICT';
+  constructor(readonly cause: unknown) {
+    super(`version conflict: ${(cause as Error)?.message ?? String(cause)}`);
+  }
+}

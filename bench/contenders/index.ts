@@ -1,0 +1,32 @@
+/**
+ * The contenders, in table order; the baseline is the denominator of every
+ * ratio. Only descriptions live here: the implementations are loaded by the
+ * worker process that runs them (see factory.ts), never by the parent.
+ */
+import type { ContenderInfo, ContenderKey } from './contender';
+
+export const BASELINE: ContenderKey = 'hand-sql';
+
+export const CONTENDERS: readonly ContenderInfo[] = [
+  {
+    key: 'hand-sql',
+    label: 'hand SQL',
+    description: "a plain pg Pool on the library's own schema: es_append (+ es_sequence when needed) and the library's read SQL, written by hand",
+  },
+  {
+    key: 'library',
+    label: 'library',
+    description: 'mikro-orm-eventstore through its public API: EventStore.connect, appendToStream, readStreamForward, readAllForward',
+  },
+  {
+    key: 'emmett',
+    label: 'Emmett',
+    description: '@event-driven-io/emmett-postgresql 0.42.0: appendToStream, readStream, readMessagesBatch for the global log',
+  },
+];
+
+export function contenderInfo(key: ContenderKey): ContenderInfo {
+  const info = CONTENDERS.find((c) => c.key === key);
+  if (!info) throw new Error(`unknown contender ${key}`);
+  return info;
+}

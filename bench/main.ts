@@ -1,0 +1,91 @@
+/**
+ * `npm run bench [-- --quick]`: this library against hand-written SQL on its
+ * own schema and against Emmett, interleaved in one run. Prints the tables and
+ * the targets, and writes bench/results/<name>.{json,svg,md}.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { BASELINE, contenderInfo, CONTENDERS } from './contenders';
+import { CONTENDER_KEYS, ContenderKey } from './contenders/contender';
+import { profileFor } from './profile';
+import { renderChart } from './report/chart';
+import { markdownReport } from './report/markdown';
+import { costsTable, targetLines, workloadTable } from './report/table';
+import { CheckFailedError, runSuite } from './suite';
+import { WORKLOADS, workloadByKey } from './workloads';
+
+interface CliOptions {
+  quick: boolean;
+  reps?: number;
+  workloads?: string[];
+  contenders?: ContenderKey[];
+  eventIds: 'v4' | 'v7';
+  keepDatabases: boolean;
+  out: string;
+  name?: string;
+}
+
+const list = (value: string) => value.split(',').map((s) => s.trim()).filter(Boolean);
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
+  return n;
+}
+
+async function main(): Promise<void> {
+  const program = new Command()
+    .name('npm run bench --')
+    .description('Benchmarks the event store against hand-written SQL on its own schema and against Emmett.\n' +
+      'Uses DATABASE_URL when set (it creates and drops bench_lib, bench_hand and bench_emmett there), else an embedded PostgreSQL.')
+    .option('--quick', 'short windows and 3 repetitions (under 2 minutes)', false)
+    .option('--reps <n>', 'interleaved repetitions per cell (default: 5, quick 3)', positiveInt)
+    .option('--workloads <list>', `comma-separated subset of: ${WORKLOADS.map((w) => w.key).join(', ')}`, list)
+    .addOption(new Option('--contenders <list>', `comma-separated subset of: ${CONTENDER_KEYS.join(', ')}`).argParser(list))
+    .addOption(new Option('--event-ids <kind>', 'uuid version of the event ids every contender writes').choices(['v4', 'v7']).default('v4'))
+    .option('--keep-databases', 'keep the bench databases after the run', false)
+    .option('--out <dir>', 'folder for the result files', join(__dirname, 'results'))
+    .option('--name <name>', 'base name of the result files (default: latest, quick with --quick)')
+    .parse();
+  const opts = program.opts<CliOptions>();
+
+  const contenders = opts.contenders ?? CONTENDERS.map((c) => c.key);
+  for (const key of contenders) if (!CONTENDER_KEYS.includes(key)) program.error(`unknown contender ${key}`);
+  if (!contenders.includes(BASELINE)) program.error(`the baseline (${BASELINE}) must be among the contenders`);
+  const known = new Set(WORKLOADS.map((w) => w.key));
+  for (const key of opts.workloads ?? []) if (!known.has(key)) program.error(`unknown workload ${key}`);
+  const workloads = (opts.workloads ?? [...known]).map(workloadByKey);
+  const profile = profileFor(opts.quick, { reps: opts.reps, eventIds: opts.eventIds });
+  const name = opts.name ?? (opts.quick ? 'quick' : 'latest');
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+
+  const results = await runSuite({
+    profile,
+    contenders: CONTENDERS.map((c) => c.key).filter((k) => contenders.includes(k)),
+    workloads,
+    keepDatabases: opts.keepDatabases,
+    command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
+    log,
+  });
+
+  const baselineLabel = contenderInfo(BASELINE).label;
+  for (const w of results.workloads) {
+    process.stdout.write(`\n${workloadTable(w, baselineLabel)}\n`);
+    process.stdout.write(`${costsTable(w)}\n`);
+  }
+  process.stdout.write(`\nTargets (${contenderInfo('library').label}):\n${targetLines(results).join('\n')}\n`);
+
+  mkdirSync(opts.out, { recursive: true });
+  const file = (ext: string) => join(opts.out, `${name}.${ext}`);
+  writeFileSync(file('json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(file('md'), markdownReport(results));
+  writeFileSync(file('svg'), await renderChart(results));
+  process.stdout.write(`\nwrote ${['json', 'md', 'svg'].map((e) => relative(process.cwd(), file(e))).join(', ')} ` +
+    `in ${Math.round(results.durationSeconds)} s\n`);
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error instanceof CheckFailedError ? error.message : (error as Error)?.stack ?? String(error)}\n`);
+  process.exitCode = 1;
+});
