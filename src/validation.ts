@@ -131,36 +131,42 @@ export interface EncodedEvents {
 /** Validates a batch of events and encodes it for the database. */
 export function encodeEvents(events: unknown): EncodedEvents {
   if (!Array.isArray(events)) throw new InvalidArgumentError('events', `expected an array of events, got ${describe(events)}`);
-  const encoded: EncodedEvents = { ids: [], types: [], data: [], metadata: [], causation: [], correlation: [] };
+  const count = events.length;
+  const encoded: EncodedEvents = {
+    ids: new Array(count), types: new Array(count), data: new Array(count),
+    metadata: new Array(count), causation: new Array(count), correlation: new Array(count),
+  };
   const seen = new Set<string>();
-  events.forEach((event: unknown, index) => {
-    const at = `events[${index}]`;
+  for (let index = 0; index < count; index++) {
+    // Argument names are built only for an error message (this loop is on the append path).
+    const at = (field = '') => `events[${index}]${field}`;
+    const event: unknown = events[index];
     if (event === null || typeof event !== 'object' || Array.isArray(event)) {
-      throw new InvalidArgumentError(at, `expected an event object, got ${describe(event)}`);
+      throw new InvalidArgumentError(at(), `expected an event object, got ${describe(event)}`);
     }
     const e = event as EventData;
     if (typeof e.eventType !== 'string' || e.eventType.length === 0) {
-      throw new InvalidArgumentError(`${at}.eventType`, `expected a non-empty string, got ${describe(e.eventType)}`);
+      throw new InvalidArgumentError(at('.eventType'), `expected a non-empty string, got ${describe(e.eventType)}`);
     }
-    assertNoNul(e.eventType, `${at}.eventType`);
+    if (e.eventType.includes('\u0000')) assertNoNul(e.eventType, at('.eventType'));
     let eventId: string;
     if (e.eventId === undefined) eventId = uuidv7();
     else {
-      assertUuid(e.eventId, `${at}.eventId`);
+      if (typeof e.eventId !== 'string' || !isUuid(e.eventId)) assertUuid(e.eventId, at('.eventId'));
       eventId = e.eventId.toLowerCase();
     }
     if (seen.has(eventId)) throw new DuplicateEventError([eventId], `event id ${eventId} appears twice in one append`);
     seen.add(eventId);
-    encoded.ids.push(eventId);
-    encoded.types.push(e.eventType);
-    encoded.data.push(toJson(e.data, `${at}.data`));
-    if (e.metadata === undefined || e.metadata === null) encoded.metadata.push(null);
+    encoded.ids[index] = eventId;
+    encoded.types[index] = e.eventType;
+    encoded.data[index] = toJson(e.data, at, '.data');
+    if (e.metadata === undefined || e.metadata === null) encoded.metadata[index] = null;
     else if (typeof e.metadata !== 'object' || Array.isArray(e.metadata)) {
-      throw new InvalidArgumentError(`${at}.metadata`, `expected an object, got ${describe(e.metadata)}`);
-    } else encoded.metadata.push(toJson(e.metadata, `${at}.metadata`));
-    encoded.causation.push(optionalUuid(e.causationId, `${at}.causationId`));
-    encoded.correlation.push(optionalUuid(e.correlationId, `${at}.correlationId`));
-  });
+      throw new InvalidArgumentError(at('.metadata'), `expected an object, got ${describe(e.metadata)}`);
+    } else encoded.metadata[index] = toJson(e.metadata, at, '.metadata');
+    encoded.causation[index] = e.causationId === undefined || e.causationId === null ? null : optionalUuid(e.causationId, at('.causationId'));
+    encoded.correlation[index] = e.correlationId === undefined || e.correlationId === null ? null : optionalUuid(e.correlationId, at('.correlationId'));
+  }
   return encoded;
 }
 
@@ -170,17 +176,21 @@ function optionalUuid(value: unknown, argument: string): string | null {
   return value;
 }
 
-/** JSON text for a jsonb column, or InvalidArgumentError naming the argument. */
-export function toJson(value: unknown, argument: string): string {
+/**
+ * JSON text for a jsonb column, or InvalidArgumentError naming the argument
+ * (`argument`, or `argument(suffix)` when the name is built lazily).
+ */
+export function toJson(value: unknown, argument: string | ((suffix: string) => string), suffix = ''): string {
+  const name = () => (typeof argument === 'string' ? argument + suffix : argument(suffix));
   let json: string | undefined;
   try {
     json = JSON.stringify(value);
   } catch (error) {
-    throw new InvalidArgumentError(argument, `not serialisable to JSON (${(error as Error).message})`);
+    throw new InvalidArgumentError(name(), `not serialisable to JSON (${(error as Error).message})`);
   }
-  if (json === undefined) throw new InvalidArgumentError(argument, `not serialisable to JSON (${describe(value)})`);
+  if (json === undefined) throw new InvalidArgumentError(name(), `not serialisable to JSON (${describe(value)})`);
   // jsonb cannot hold U+0000.
-  if (json.includes('\\u0000')) throw new InvalidArgumentError(argument, 'contains the NUL character, which PostgreSQL jsonb cannot store');
+  if (json.includes('\\u0000')) throw new InvalidArgumentError(name(), 'contains the NUL character, which PostgreSQL jsonb cannot store');
   return json;
 }
 

@@ -10,15 +10,18 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Knex } from '@mikro-orm/postgresql';
 import { types as pgTypes } from 'pg';
+import { parseTimestamptz } from './timestamp-parser';
 
 export interface Statement {
   /** Prepared-statement name, unique per text; omit for one-off statements. */
   readonly name?: string;
   readonly text: string;
+  /** 'array': rows come back as arrays of column values (cheaper than objects for wide, many-row reads). */
+  readonly rowMode?: 'array';
 }
 
 interface PgConnection {
-  query(config: { name?: string; text: string; values: unknown[]; types: unknown }): Promise<{ rows: any[]; rowCount: number | null }>;
+  query(config: { name?: string; text: string; values: unknown[]; types: unknown; rowMode?: 'array' }): Promise<{ rows: any[]; rowCount: number | null }>;
 }
 
 interface KnexClientLike {
@@ -40,7 +43,8 @@ const RESULT_TYPES = {
   getTypeParser(oid: number, format?: 'text' | 'binary') {
     if (oid === INT8) return Number;
     if (oid === NUMERIC) return Number;
-    if (oid === TIMESTAMPTZ || oid === TIMESTAMP) return pgTypes.getTypeParser(oid, 'text');
+    if (oid === TIMESTAMPTZ) return parseTimestamptz;
+    if (oid === TIMESTAMP) return pgTypes.getTypeParser(oid, 'text');
     return pgTypes.getTypeParser(oid, format ?? 'text');
   },
 };
@@ -59,7 +63,7 @@ export class SqlRunner {
     const client = (trx ?? this.knex).client as unknown as KnexClientLike;
     const connection = await client.acquireConnection();
     try {
-      const result = await connection.query({ name: statement.name, text: statement.text, values, types: RESULT_TYPES });
+      const result = await connection.query({ name: statement.name, text: statement.text, values, types: RESULT_TYPES, rowMode: statement.rowMode });
       return result.rows as R[];
     } finally {
       await client.releaseConnection(connection);

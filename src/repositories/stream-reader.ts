@@ -10,23 +10,19 @@ import {
   assertStreamIdOrAll,
   describe,
 } from '../validation';
-import { EventRow, toRecordedEvent } from './row-mapping';
+import { ReadRow, hasEvent, toRecordedEvent } from './row-mapping';
 import { PAGINATE_SORT_COLUMNS } from './sql/read.sql';
+import type { Statement } from './sql-runner';
 import { StoreContext } from './store-context';
 
 export const DEFAULT_READ_COUNT = 1000;
 const NO_BOUND = Number.MAX_SAFE_INTEGER;
 
-interface StreamRow extends EventRow {
-  ref: number;
-  deleted_at: Date | null;
-  event_number: number;
-}
+/** Stream page rows: ref, deleted_at, event_number, then the event (row-mapping.ts). */
+const STREAM_ROW = { deletedAt: 1, eventNumber: 2, event: 3 } as const;
 
-interface WindowRow extends EventRow {
-  /** The nearest position beyond the window that holds an event; null at the end of `$all`. */
-  next_position: number | null;
-}
+/** `$all` window rows: the nearest position beyond the window that holds an event (null at the end), then the event. */
+const WINDOW_ROW = { nextPosition: 0, event: 1 } as const;
 
 export class StreamReader {
   constructor(private readonly ctx: StoreContext) {}
@@ -57,9 +53,9 @@ export class StreamReader {
     // end of `$all`, never a gap.
     for (;;) {
       const high = low + (count - events.length) - 1;
-      const rows = await this.ctx.runner.query<WindowRow>(this.ctx.read.allForward(), [low, high]);
+      const rows = await this.ctx.runner.query<ReadRow>(this.ctx.read.allForward(), [low, high]);
       appendWindow(events, rows);
-      const next = rows[0]?.next_position ?? null;
+      const next = (rows[0]?.[WINDOW_ROW.nextPosition] ?? null) as number | null;
       if (events.length >= count || next === null) return events;
       low = next;
     }
@@ -72,11 +68,11 @@ export class StreamReader {
     const events: RecordedEvent[] = [];
     while (high >= 1) {
       const low = Math.max(1, high - (count - events.length) + 1);
-      const rows = await this.ctx.runner.query<WindowRow>(this.ctx.read.allBackward(), [low, high]);
+      const rows = await this.ctx.runner.query<ReadRow>(this.ctx.read.allBackward(), [low, high]);
       const window: RecordedEvent[] = [];
       appendWindow(window, rows);
       events.push(...window.reverse());
-      const next = rows[0]?.next_position ?? null;
+      const next = (rows[0]?.[WINDOW_ROW.nextPosition] ?? null) as number | null;
       if (events.length >= count || next === null) break;
       high = next;
     }
@@ -140,23 +136,24 @@ export class StreamReader {
     return row.last_position;
   }
 
-  private async streamPage(streamId: string, statement: { name?: string; text: string }, bound: number): Promise<RecordedEvent[]> {
-    const rows = await this.ctx.runner.query<StreamRow>(statement, [streamId, bound]);
+  private async streamPage(streamId: string, statement: Statement, bound: number): Promise<RecordedEvent[]> {
+    const rows = await this.ctx.runner.query<ReadRow>(statement, [streamId, bound]);
     if (rows.length === 0) throw new StreamNotFoundError(streamId);
-    if (rows[0].deleted_at) throw new StreamDeletedError(streamId);
-    if (rows[0].event_id === null) return [];
-    return rows.map((row) => toRecordedEvent(row, row.event_number));
+    if (rows[0][STREAM_ROW.deletedAt] !== null) throw new StreamDeletedError(streamId);
+    if (!hasEvent(rows[0], STREAM_ROW.event)) return [];
+    return rows.map((row) => toRecordedEvent(row, STREAM_ROW.event, row[STREAM_ROW.eventNumber] as number));
   }
 }
 
 /** Adds a window's events, in position order (rows normally arrive ordered; sorted only if not). */
-function appendWindow(into: RecordedEvent[], rows: WindowRow[]): void {
+function appendWindow(into: RecordedEvent[], rows: ReadRow[]): void {
   let ordered = true;
   const start = into.length;
   for (const row of rows) {
-    if (row.event_id === null) continue;
-    if (into.length > start && into[into.length - 1].position >= row.position) ordered = false;
-    into.push(toRecordedEvent(row, row.position));
+    if (!hasEvent(row, WINDOW_ROW.event)) continue;
+    const event = toRecordedEvent(row, WINDOW_ROW.event, row[WINDOW_ROW.event] as number);
+    if (into.length > start && into[into.length - 1].position >= event.position) ordered = false;
+    into.push(event);
   }
   if (!ordered) {
     const window = into.splice(start).sort((a, b) => a.position - b.position);

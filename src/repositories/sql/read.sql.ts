@@ -10,15 +10,26 @@ import type { PaginateStreamsOptions } from '../../types';
 import type { Statement } from '../sql-runner';
 import type { SchemaSql } from './naming';
 
-/** The columns of a RecordedEvent, from `events e`, its original stream `o_stream_id` and `position`. */
+/** The columns of a RecordedEvent that come from `events`. */
 const EVENT_COLUMNS = `event_id, stream_version, event_type, data, metadata, causation_id, correlation_id, created_at`;
+
+/**
+ * Every read returns rows as arrays (cheaper to parse than objects): its own
+ * leading columns, then these, in this order (see row-mapping.ts).
+ */
+export const RECORDED_COLUMNS = `position, o_stream_id, ${EVENT_COLUMNS}`;
+
+/** `x.a, x.b, …` */
+function qualified(alias: string, columns: string): string {
+  return columns.split(', ').map((c) => `${alias}.${c}`).join(', ');
+}
 
 /** A page of one stream, own events and links merged by version. `$1` stream id, `$2` bound version. */
 function streamPage(s: SchemaSql, count: number, direction: 'forward' | 'backward'): string {
   const cmp = direction === 'forward' ? '>=' : '<=';
   const order = direction === 'forward' ? 'asc' : 'desc';
   return `
-    select s.id as ref, s.deleted_at, x.*
+    select s.id as ref, s.deleted_at, x.event_number, ${qualified('x', RECORDED_COLUMNS)}
     from ${s.t('streams')} s
     left join lateral (
       select u.event_number, u.${EVENT_COLUMNS.split(', ').join(', u.')},
@@ -63,13 +74,25 @@ function allWindow(s: SchemaSql, direction: 'forward' | 'backward'): string {
        where r.first_position < $1 and ${live}
        order by r.first_position desc limit 1`;
   return `
-    select w.next_position, x.*
+    select w.next_position, ${qualified('x', RECORDED_COLUMNS)}
     from (select (${next}) as next_position) w
     left join lateral (
       select r.first_position + (e.stream_version - r.first_version) as position,
-             st.stream_id as o_stream_id, e.${EVENT_COLUMNS.split(', ').join(', e.')}
-      from ${s.t('all_positions')} r
-      join ${s.t('streams')} st on st.id = r.stream_ref
+             r.o_stream_id, e.${EVENT_COLUMNS.split(', ').join(', e.')}
+      from (
+        -- The ranges in position order (a few rows; the ORDER BY also keeps
+        -- this subquery from being flattened), each with its stream's id
+        -- looked up by key. Ranges of hard-deleted streams find no events.
+        select r.first_position, r.first_version, r.count, r.stream_ref,
+               (select st.stream_id from ${s.t('streams')} st where st.id = r.stream_ref) as o_stream_id
+        from ${s.t('all_positions')} r
+        where r.first_position >= coalesce((select max(first_position) from ${s.t('all_positions')} where first_position <= $1), 1)
+          and r.first_position <= $2
+        order by r.first_position
+      ) r
+      -- LATERAL makes this a nested loop over the ranges in order, so rows
+      -- come out in position order without sorting the wide rows (the
+      -- reader checks the order and sorts only if it is ever broken).
       cross join lateral (
         select * from ${s.t('events')} e
         where e.stream_ref = r.stream_ref
@@ -77,9 +100,6 @@ function allWindow(s: SchemaSql, direction: 'forward' | 'backward'): string {
           and e.stream_version <= r.first_version + least(r.count, $2 - r.first_position + 1) - 1
         order by e.stream_version
       ) e
-      where r.first_position >= coalesce((select max(first_position) from ${s.t('all_positions')} where first_position <= $1), 1)
-        and r.first_position <= $2
-      order by r.first_position, e.stream_version
     ) x on true`;
 }
 
@@ -97,20 +117,22 @@ export class ReadStatements {
 
   constructor(private readonly s: SchemaSql) {}
 
+  /** Rows: ref, deleted_at, event_number, then RECORDED_COLUMNS. */
   streamForward(count: number): Statement {
-    return this.cached(`stream_fwd_${count}`, () => streamPage(this.s, count, 'forward'));
+    return this.cached(`stream_fwd_${count}`, () => streamPage(this.s, count, 'forward'), 'array');
   }
 
   streamBackward(count: number): Statement {
-    return this.cached(`stream_bwd_${count}`, () => streamPage(this.s, count, 'backward'));
+    return this.cached(`stream_bwd_${count}`, () => streamPage(this.s, count, 'backward'), 'array');
   }
 
+  /** Rows: next_position, then RECORDED_COLUMNS. */
   allForward(): Statement {
-    return this.cached('all_fwd', () => allWindow(this.s, 'forward'));
+    return this.cached('all_fwd', () => allWindow(this.s, 'forward'), 'array');
   }
 
   allBackward(): Statement {
-    return this.cached('all_bwd', () => allWindow(this.s, 'backward'));
+    return this.cached('all_bwd', () => allWindow(this.s, 'backward'), 'array');
   }
 
   streamInfo(): Statement {
@@ -133,11 +155,11 @@ export class ReadStatements {
   }
 
   /** Named statements are kept per connection, so only a bounded number of page sizes get names. */
-  private cached(key: string, build: () => string): Statement {
+  private cached(key: string, build: () => string, rowMode?: 'array'): Statement {
     const known = this.cache.get(key);
     if (known) return known;
-    if (this.cache.size >= 64) return { text: build() };
-    const statement = { name: this.s.name(key), text: build() };
+    if (this.cache.size >= 64) return { text: build(), rowMode };
+    const statement = { name: this.s.name(key), text: build(), rowMode };
     this.cache.set(key, statement);
     return statement;
   }
