@@ -41,6 +41,7 @@ import {
   EventStoreConnectOptions,
   EventStoreOptions,
   ResolvedStoreOptions,
+  assertPoolSize,
   resolveClientUrl,
   resolveStoreOptions,
 } from './store-options';
@@ -88,6 +89,7 @@ export class EventStore {
   static async connect(options: EventStoreConnectOptions = {}): Promise<EventStore> {
     const resolved = resolveStoreOptions(options);
     const clientUrl = resolveClientUrl(options);
+    assertPoolSize(options);
     const knexLog: { logger?: Logger } = {};
     const orm = await MikroORM.init({
       ...options.mikroOrm,
@@ -283,8 +285,8 @@ export class EventStore {
 
   private async boot(): Promise<Running> {
     const migrationOrm = (this.migrationOrm ??= await this.joinedMigrationOrm());
-    this.migrationReport = await migrateSchema(migrationOrm, this.options.schema);
     const knex = knexOf(this.orm);
+    this.migrationReport = await migrateSchema(migrationOrm, this.options.schema, sessionConnection(knex, this.options.sessionUrl));
     const logger = this.orm.config.getLogger();
     const ctx = new StoreContext(this.options.schema, new SqlRunner(knex), logger, this.options.enableHardDeletes);
     const [{ channel }] = await ctx.runner.query<{ channel: string }>(ctx.sequencer.channel, []);

@@ -8,16 +8,22 @@
  */
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Migrator } from '@mikro-orm/migrations';
+import { Client, ClientConfig } from 'pg';
 import { quoteSchema } from './schema-name';
 
 export interface MigrationReport {
   applied: string[];
 }
 
-export async function migrateSchema(orm: MikroORM, schema: string): Promise<MigrationReport> {
+/**
+ * `lockConnection`: settings for a connection of its own that holds the
+ * migration lock, so that the pool's connections all stay free for the
+ * migration itself (a pool of one connection is enough).
+ */
+export async function migrateSchema(orm: MikroORM, schema: string, lockConnection: ClientConfig): Promise<MigrationReport> {
   const quoted = quoteSchema(schema);
   const migrator = orm.getMigrator() as Migrator;
-  return withMigrationLock(orm, schema, async () => {
+  return withMigrationLock(lockConnection, schema, async () => {
     // Creates the schema and its bookkeeping table, committed before the
     // migration transaction (doing it inside would deadlock against the
     // Migrator's own connection).
@@ -41,17 +47,15 @@ export async function executedMigrations(orm: MikroORM): Promise<string[]> {
   return (await migrator.getExecutedMigrations()).map((m) => m.name);
 }
 
-async function withMigrationLock<T>(orm: MikroORM, schema: string, fn: () => Promise<T>): Promise<T> {
-  const client = orm.em.getConnection().getKnex().client;
-  const connection = await client.acquireConnection();
+async function withMigrationLock<T>(connection: ClientConfig, schema: string, fn: () => Promise<T>): Promise<T> {
+  const client = new Client(connection);
+  client.on('error', () => undefined);
+  await client.connect();
   try {
-    await connection.query('select pg_advisory_lock(hashtext($1))', [`mikro-orm-eventstore:migrate:${schema}`]);
-    try {
-      return await fn();
-    } finally {
-      await connection.query('select pg_advisory_unlock(hashtext($1))', [`mikro-orm-eventstore:migrate:${schema}`]);
-    }
+    // Released by the server if this process dies: the lock lives in the session.
+    await client.query('select pg_advisory_lock(hashtext($1))', [`mikro-orm-eventstore:migrate:${schema}`]);
+    return await fn();
   } finally {
-    await client.releaseConnection(connection);
+    await client.end().catch(() => undefined);
   }
 }

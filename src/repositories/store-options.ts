@@ -60,6 +60,16 @@ export function resolveStoreOptions(options: EventStoreOptions = {}): ResolvedSt
   return { schema, enableHardDeletes, sessionUrl: options.sessionUrl, sequencerIntervalMs, subscriptions };
 }
 
+/** MikroORM's migrator takes a second pooled connection while a migration transaction holds the first. */
+export const MIN_POOL_SIZE = 2;
+
+export function assertPoolSize(options: EventStoreConnectOptions): void {
+  const max = options.mikroOrm?.pool?.max;
+  if (max !== undefined && (typeof max !== 'number' || !Number.isInteger(max) || max < MIN_POOL_SIZE)) {
+    throw new InvalidArgumentError('mikroOrm.pool.max', `the store needs a pool of at least ${MIN_POOL_SIZE} connections, got ${describe(max)}`);
+  }
+}
+
 export function resolveClientUrl(options: EventStoreConnectOptions): string {
   const url = options.clientUrl ?? process.env.DATABASE_URL;
   if (typeof url !== 'string' || url.length === 0) {
