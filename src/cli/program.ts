@@ -11,6 +11,7 @@ import { registerInit } from './commands/init';
 import { registerMigrate } from './commands/migrate';
 import { registerReset } from './commands/reset';
 import { registerStatus } from './commands/status';
+import { registerTail } from './commands/tail';
 import { packageVersion } from './package-version';
 
 /** Each command adds itself to the program; new ones (`tail`, `rebuild`) go here. */
@@ -20,6 +21,7 @@ const COMMANDS: ReadonlyArray<(program: Command, io: CliIo) => void> = [
   registerStatus,
   registerReset,
   registerDrop,
+  registerTail,
 ];
 
 /** Runs the command line `argv` (without `node` and the script) and returns the exit code. */
