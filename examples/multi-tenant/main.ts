@@ -3,7 +3,7 @@
  * versions and `$all` positions, and a subscription per tenant that sees only
  * its own tenant's events.
  *
- *   npm run example:multi-tenant      (embedded PostgreSQL unless DATABASE_URL is set)
+ *   npm run example:multi-tenant   (embedded PostgreSQL unless DATABASE_URL is set)
  */
 import { EventStore, ExpectedVersion, RecordedEvent } from 'mikro-orm-eventstore';
 import { runExample, until } from '../support/run-example';
