@@ -22,6 +22,19 @@ async function example(path: string, env: NodeJS.ProcessEnv): Promise<string> {
 describe('examples', function () {
   this.timeout(90_000);
 
+  it('bank account: aggregate, injected repository, overdraft refused, concurrent deposits, alerts', async () => {
+    const out = await example('examples/bank-account/main.ts', { DATABASE_URL: testDatabaseUrl() });
+    expectBankAccountStory(out);
+  });
+
+  it('npm start runs the bank account on a private embedded PostgreSQL when DATABASE_URL is not set', async () => {
+    const env = { ...process.env };
+    delete env.DATABASE_URL;
+    const { stdout } = await run('npm', ['start', '--silent'], { env, timeout: 90_000 });
+    expect(stdout).to.include('PostgreSQL: embedded, private to this run');
+    expectBankAccountStory(stdout);
+  });
+
   it('multi-tenant: two schemas, same stream ids, isolated positions and subscriptions', async () => {
     const out = await example('examples/multi-tenant/main.ts', { DATABASE_URL: testDatabaseUrl() });
     expect(out).to.include('tenant_acme: stream customer-1 at version 3');
@@ -32,3 +45,13 @@ describe('examples', function () {
     expect(out).to.include('isolation: no event crossed tenants');
   });
 });
+
+function expectBankAccountStory(out: string): void {
+  expect(out).to.include('opened alice with 100, bob with 50');
+  expect(out).to.include('alice deposits 250 -> balance 350');
+  expect(out).to.include('alice withdraws 120 -> balance 230');
+  expect(out).to.include('bob withdraws 500 -> refused: Withdrawal of 500 from bob refused: the balance is 50');
+  expect(out).to.include('two concurrent deposits to bob (10 and 20) -> balance 80');
+  expect(out).to.match(/ALERT: 120 withdrawn from alice \(event #4\)/);
+  expect(out).to.include('$all holds 6 events:');
+}

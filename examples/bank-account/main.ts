@@ -1,0 +1,66 @@
+/**
+ * The bank-account example, end to end:
+ * - a BankAccount aggregate (open, deposit, withdraw; an overdraft is refused),
+ * - a service that receives its aggregate repository by injection,
+ * - a persistent subscription raising alerts on large withdrawals.
+ *
+ *   npm start        (embedded PostgreSQL unless DATABASE_URL is set)
+ */
+import { Client } from 'pg';
+import { EventStore } from 'mikro-orm-eventstore';
+import { runExample, until } from '../support/run-example';
+import { startLargeWithdrawalAlerts } from './alerts';
+import { BankAccount, OverdraftRefusedError } from './bank-account';
+import { BankAccountService } from './bank-account.service';
+
+const SCHEMA = 'bank_example';
+
+runExample('Bank account example', async (clientUrl) => {
+  await dropSchema(clientUrl); // a rerun on DATABASE_URL starts from scratch
+  const store = await EventStore.connect({ clientUrl, schema: SCHEMA });
+  try {
+    const alerts: string[] = [];
+    const subscription = await startLargeWithdrawalAlerts(store, (line) => alerts.push(line));
+
+    // The service gets its repository through its constructor.
+    const bank = new BankAccountService(store.aggregateRepository(BankAccount));
+
+    await bank.open('alice', 'Alice', 100);
+    await bank.open('bob', 'Bob', 50);
+    console.log('opened alice with 100, bob with 50');
+
+    console.log(`alice deposits 250 -> balance ${await bank.deposit('alice', 250)}`);
+    console.log(`alice withdraws 120 -> balance ${await bank.withdraw('alice', 120)}`);
+    try {
+      await bank.withdraw('bob', 500);
+    } catch (error) {
+      if (!(error instanceof OverdraftRefusedError)) throw error;
+      console.log(`bob withdraws 500 -> refused: ${error.message}`);
+    }
+
+    // Two deposits racing on one account: optimistic concurrency makes one
+    // of them reload and retry, and both are applied.
+    await Promise.all([bank.deposit('bob', 10), bank.deposit('bob', 20)]);
+    console.log(`two concurrent deposits to bob (10 and 20) -> balance ${await bank.balance('bob')}`);
+
+    await until(() => alerts.length === 1);
+    for (const line of alerts) console.log(line);
+
+    const all = await store.readAllForward();
+    console.log(`\n$all holds ${all.length} events:`);
+    for (const event of all) {
+      console.log(`  #${event.position} ${event.streamId}@${event.streamVersion} ${event.eventType} ${JSON.stringify(event.data)}`);
+    }
+    await subscription.unsubscribe();
+  } finally {
+    await store.close();
+    await dropSchema(clientUrl);
+  }
+});
+
+async function dropSchema(clientUrl: string): Promise<void> {
+  const client = new Client({ connectionString: clientUrl });
+  await client.connect();
+  await client.query(`drop schema if exists "${SCHEMA}" cascade`);
+  await client.end();
+}
