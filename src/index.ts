@@ -58,3 +58,6 @@ export {
   type SaveOptions,
   type UpdateOptions,
 } from './repositories/aggregate-repository';
+
+// Projections: decorated read-model handlers, their runner, rebuilds.
+export * from './projections';

@@ -9,6 +9,8 @@ export interface CliIo {
   stderr(text: string): void;
   /** The environment configuration is read from (`DATABASE_URL`). */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** The terminal progress bars draw on, when standard error is one; without it, progress is plain lines on stderr. */
+  readonly progressTerminal?: NodeJS.WriteStream;
 }
 
 /** The process's own streams and environment. */
@@ -17,6 +19,7 @@ export function processIo(): CliIo {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     env: process.env,
+    progressTerminal: process.stderr.isTTY ? process.stderr : undefined,
   };
 }
 

@@ -9,6 +9,7 @@ import { CliError, ExitCode, ExitCodeValue } from './cli-errors';
 import { registerDrop } from './commands/drop';
 import { registerInit } from './commands/init';
 import { registerMigrate } from './commands/migrate';
+import { registerRebuild } from './commands/rebuild';
 import { registerReset } from './commands/reset';
 import { registerStatus } from './commands/status';
 import { registerTail } from './commands/tail';
@@ -21,6 +22,7 @@ const COMMANDS: ReadonlyArray<(program: Command, io: CliIo) => void> = [
   registerStatus,
   registerReset,
   registerDrop,
+  registerRebuild,
   registerTail,
 ];
 

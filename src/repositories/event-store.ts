@@ -13,6 +13,11 @@ import type { ClientConfig } from 'pg';
 import { MIGRATIONS } from '../../migrations';
 import { STORE_ENTITIES } from '../entities';
 import { InvalidArgumentError, StoreClosedError } from '../errors';
+import { appendWithInlineProjections } from '../projections/inline-append';
+import type { ProjectionClass } from '../projections/projection-definition';
+import { ProjectionHub } from '../projections/projection-hub';
+import type { ProjectionRunnerOptions } from '../projections/projection-options';
+import { ProjectionRunner } from '../projections/projection-runner';
 import { Notifier } from '../subscriptions/notifier';
 import { SubscriptionManager } from '../subscriptions/subscription-manager';
 import type { PersistentSubscriptionOptions, SubscribeOptions, Subscription, SubscriptionHandler } from '../subscriptions/subscription-options';
@@ -72,6 +77,8 @@ export class EventStore {
   private running?: Running;
   private closed = false;
   private migrationReport: MigrationReport = { applied: [] };
+  /** @internal This store's projection runners and the inline projections its appends apply. */
+  readonly projectionHub = new ProjectionHub();
 
   /** Joins an application's MikroORM (PostgreSQL driver); the store's tables go to `options.schema`. */
   constructor(orm: CoreMikroORM, options: EventStoreOptions = {}) {
@@ -139,6 +146,7 @@ export class EventStore {
     this.closed = true;
     const running = this.running ?? (await this.starting?.catch(() => undefined));
     if (running) {
+      await this.projectionHub.close();
       await running.subscriptions.close();
       await running.sequencer.stop();
       await running.notifier.stop();
@@ -151,7 +159,11 @@ export class EventStore {
   // ---- writing
 
   async appendToStream(streamId: string, expectedVersion: ExpectedVersionValue, events: readonly EventData[], options?: WriteOptions): Promise<AppendResult> {
-    return (await this.parts()).writer.append(streamId, expectedVersion, events, options);
+    const parts = await this.parts();
+    // Inline projections started in this store: their changes commit with the append.
+    const inline = this.projectionHub.inlineAppliers;
+    if (inline) return appendWithInlineProjections({ orm: this.orm, writer: parts.writer, ctx: parts.ctx }, inline, streamId, expectedVersion, events, options);
+    return parts.writer.append(streamId, expectedVersion, events, options);
   }
 
   async linkToStream(
@@ -255,6 +267,18 @@ export class EventStore {
   /** Stops the subscription if it runs in this store and deletes it with its checkpoint. */
   async deleteSubscription(streamIdOrAll: string, name: string): Promise<void> {
     return (await this.parts()).subscriptions.deleteSubscription(streamIdOrAll, name);
+  }
+
+  // ---- projections
+
+  /**
+   * A runner for `@Projection` classes (built with no arguments) or instances
+   * of them (built by the application, with their dependencies); see
+   * projections/projection-runner.ts. Nothing runs until `runner.start()`.
+   */
+  projections(projections: ReadonlyArray<ProjectionClass | object>, options?: ProjectionRunnerOptions): ProjectionRunner {
+    if (this.closed) throw new StoreClosedError();
+    return new ProjectionRunner(this, this.projectionHub, projections, options);
   }
 
   // ---- internals shared with the other parts of the package

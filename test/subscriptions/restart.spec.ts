@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { EventStore, ExpectedVersion, Subscription } from '../../src';
 import { restartDatabase } from '../support/global-database';
 import { connectStore, disposeStore, events } from '../support/stores';
-import { Recorder, range, waitForState } from './helpers';
+import { Recorder, checkpointOf, range, waitForState, waitUntil } from './helpers';
 
 /** Restarts the server under the tests: the embedded one, or the machine's PostgreSQL 15 when testing against DATABASE_URL. */
 async function restartServer(): Promise<void> {
@@ -38,6 +38,11 @@ describe('a PostgreSQL restart', function () {
     await all.waitForCount(3);
     await stream.waitForCount(3);
     await transient.waitForCount(3);
+    // Delivery is at least once: what is acknowledged but not yet checkpointed
+    // when the server goes away is delivered again. Restart once both
+    // checkpoints are stored, so that any repeat is a defect.
+    await waitUntil(async () => (await checkpointOf(store.schema, '$all', 'all')) === 3, 'the $all checkpoint is stored');
+    await waitUntil(async () => (await checkpointOf(store.schema, 's', 'one')) === 3, 'the stream checkpoint is stored');
 
     await restartServer();
 

@@ -2,6 +2,7 @@
 import type { Statement } from '../../repositories/sql-runner';
 import type { SchemaSql } from '../../repositories/sql/naming';
 import { sequencerStatements } from '../../repositories/sql/sequencer.sql';
+import { eventsAfterSql } from '../../projections/sql/projections.sql';
 import { BOOKKEEPING_TABLE } from '../store-layout';
 
 /** $1 schema name. */
@@ -27,19 +28,19 @@ export function inspectStatements(s: SchemaSql) {
     } satisfies Statement,
 
     /**
-     * Persistent subscriptions with their lag: for `$all` ($1) the last
-     * position minus the checkpoint, for a stream its version minus the
-     * checkpoint. The owner columns are read through `to_jsonb` so that a
-     * store whose ownership migration is still pending reports null.
+     * Persistent subscriptions (projections among them) with their lag:
+     * for `$all` ($1) the events after the checkpoint (hard-deleted ranges
+     * do not count), for a stream its version minus the checkpoint. The
+     * owner columns are read through `to_jsonb` so that a store whose
+     * ownership migration is still pending reports null.
      */
     subscriptions: {
-      text: `with last as (${lastPosition})
-             select sub.stream_id, sub.name, sub.last_seen,
-                    case when sub.stream_id = $1 then last.last_position else coalesce(st.version, 0) end - sub.last_seen as lag,
+      text: `select sub.stream_id, sub.name, sub.last_seen,
+                    case when sub.stream_id = $1 then ${eventsAfterSql(s, 'sub.last_seen')}
+                         else coalesce(st.version, 0) - sub.last_seen end as lag,
                     to_jsonb(sub) ->> 'owner' as owner,
                     (to_jsonb(sub) ->> 'owned_since')::timestamptz as owned_since
              from ${s.t('subscriptions')} sub
-             cross join last
              left join ${s.t('streams')} st on st.stream_id = sub.stream_id
              order by sub.stream_id <> $1, sub.stream_id, sub.name`,
     } satisfies Statement,

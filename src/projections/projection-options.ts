@@ -1,0 +1,201 @@
+/**
+ * The public shapes of projections (options, handler context, status,
+ * rebuild progress), validated and completed with defaults here, once.
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { InvalidArgumentError } from '../errors';
+import type { StartFrom } from '../subscriptions/subscription-options';
+import type { RecordedEvent } from '../types';
+import { describe } from '../validation';
+
+/** Options of `@Projection(name, options)`. */
+export interface ProjectionOptions {
+  /** Where the projection starts the first time it runs: 'origin' (default), 'current', or after `$all` position n. */
+  startFrom?: StartFrom;
+  /** `$all` events read and applied per transaction; default 1000. */
+  batchSize?: number;
+  /** Failed attempts at one position before the projection stops in the `failed` state; default 5. */
+  maxAttempts?: number;
+  /**
+   * Apply the events inside the transaction of the append that writes them
+   * (read your writes), instead of following `$all`. See the guide's trade-offs.
+   */
+  inline?: boolean;
+}
+
+/** The second argument of every `@Handles` method. */
+export interface ProjectionContext {
+  /**
+   * The batch's transaction: an EntityManager of `store.orm` (which holds the
+   * read-model entities). Changes made through it commit together with the
+   * projection's checkpoint, or not at all.
+   */
+  readonly em: EntityManager;
+  /** The stored event; inline projections see `position` 0 (positions are given after the commit). */
+  readonly event: RecordedEvent;
+}
+
+/** The argument of a projection's optional `reset(ctx)` method, called by `rebuild` to clear the read model. */
+export interface ProjectionResetContext {
+  /** The transaction that also moves the checkpoint back to the origin. */
+  readonly em: EntityManager;
+}
+
+/**
+ * - `stopped`: not running in this runner;
+ * - `starting`: asking for ownership;
+ * - `standby`: another process (or store) runs it; waiting to take over;
+ * - `catching-up` / `live`: the owner, behind / at the end of `$all`;
+ * - `retrying`: a batch failed (or the database did); trying again after a backoff;
+ * - `rebuilding`: replaying `$all` from the origin;
+ * - `failed`: stopped after `maxAttempts` failures, see `error` and `failedPosition`;
+ * - `inline`: applied by this store's appends (inline projections).
+ */
+export type ProjectionState = 'stopped' | 'starting' | 'standby' | 'catching-up' | 'live' | 'retrying' | 'rebuilding' | 'failed' | 'inline';
+
+export interface ProjectionStatus {
+  name: string;
+  state: ProjectionState;
+  /** The last `$all` position applied (as stored); null for inline projections, which have none. */
+  checkpoint: number | null;
+  /** `$all` events after the checkpoint (0 when caught up, and for inline projections). */
+  lag: number;
+  /** Who runs it now (`host:pid:store`), or null. */
+  owner: string | null;
+  /** Why it failed (state `failed`), or the last error while `retrying`. */
+  error?: Error;
+  /** The position of the event it failed at (state `failed`). */
+  failedPosition?: number;
+}
+
+export interface RebuildProgress {
+  projection: string;
+  /** Events replayed so far (those the projection skips included). */
+  done: number;
+  /** Events to replay, as counted when the rebuild started (grows if writers outpace it). */
+  total: number;
+  /** The `$all` position reached. */
+  position: number;
+  elapsedMs: number;
+  /** Events per second so far. */
+  ratePerSecond: number;
+}
+
+export interface RebuildOptions {
+  /** Called after each committed batch. */
+  onProgress?: (progress: RebuildProgress) => void;
+  /** How long to wait for the projection's ownership (another process may run it); default 10000. */
+  ownershipTimeoutMs?: number;
+}
+
+export interface RebuildResult {
+  projection: string;
+  /** Events replayed. */
+  events: number;
+  /** The `$all` position the projection reached. */
+  position: number;
+  elapsedMs: number;
+}
+
+export interface ProjectionRunnerOptions {
+  /** How often a standby tries to take a projection over; default 1000. */
+  takeoverIntervalMs?: number;
+  /** First delay before a failed batch is tried again; doubles each time; default 100. */
+  retryDelayMs?: number;
+  /** The longest retry delay; default 30000. */
+  maxRetryDelayMs?: number;
+  /** Called with every failure (as is the runner's `error` event). */
+  onError?: (error: Error, projection: string) => void;
+}
+
+export interface ResolvedProjectionOptions {
+  startFrom: StartFrom;
+  batchSize: number;
+  maxAttempts: number;
+  inline: boolean;
+}
+
+export interface ResolvedRunnerOptions {
+  takeoverIntervalMs: number;
+  retryDelayMs: number;
+  maxRetryDelayMs: number;
+  onError?: (error: Error, projection: string) => void;
+}
+
+export const PROJECTION_DEFAULTS = {
+  batchSize: 1000,
+  maxBatchSize: 10_000,
+  maxAttempts: 5,
+  takeoverIntervalMs: 1000,
+  retryDelayMs: 100,
+  maxRetryDelayMs: 30_000,
+  ownershipTimeoutMs: 10_000,
+} as const;
+
+export function resolveProjectionOptions(options: ProjectionOptions | undefined, argument: string): ResolvedProjectionOptions {
+  const o = objectOrEmpty(options, argument) as ProjectionOptions;
+  const startFrom = o.startFrom ?? 'origin';
+  if (startFrom !== 'origin' && startFrom !== 'current' && !(Number.isSafeInteger(startFrom) && (startFrom as number) >= 0)) {
+    throw new InvalidArgumentError(`${argument}.startFrom`, `expected 'origin', 'current' or a position >= 0, got ${describe(startFrom)}`);
+  }
+  const inline = o.inline ?? false;
+  if (typeof inline !== 'boolean') throw new InvalidArgumentError(`${argument}.inline`, `expected a boolean, got ${describe(inline)}`);
+  return {
+    startFrom,
+    batchSize: integer(o.batchSize, PROJECTION_DEFAULTS.batchSize, 1, `${argument}.batchSize`, PROJECTION_DEFAULTS.maxBatchSize),
+    maxAttempts: integer(o.maxAttempts, PROJECTION_DEFAULTS.maxAttempts, 1, `${argument}.maxAttempts`),
+    inline,
+  };
+}
+
+export function resolveRunnerOptions(options: ProjectionRunnerOptions | undefined): ResolvedRunnerOptions {
+  const o = objectOrEmpty(options, 'options') as ProjectionRunnerOptions;
+  const d = PROJECTION_DEFAULTS;
+  const retryDelayMs = integer(o.retryDelayMs, d.retryDelayMs, 1, 'options.retryDelayMs');
+  const maxRetryDelayMs = integer(o.maxRetryDelayMs, Math.max(d.maxRetryDelayMs, retryDelayMs), 1, 'options.maxRetryDelayMs');
+  if (maxRetryDelayMs < retryDelayMs) {
+    throw new InvalidArgumentError('options.maxRetryDelayMs', `must not be below options.retryDelayMs (${retryDelayMs}), got ${maxRetryDelayMs}`);
+  }
+  if (o.onError !== undefined && typeof o.onError !== 'function') {
+    throw new InvalidArgumentError('options.onError', `expected a function, got ${describe(o.onError)}`);
+  }
+  return {
+    takeoverIntervalMs: integer(o.takeoverIntervalMs, d.takeoverIntervalMs, 1, 'options.takeoverIntervalMs'),
+    retryDelayMs,
+    maxRetryDelayMs,
+    onError: o.onError,
+  };
+}
+
+export interface ResolvedRebuildOptions {
+  onProgress?: (progress: RebuildProgress) => void;
+  ownershipTimeoutMs: number;
+}
+
+export function resolveRebuildOptions(options: RebuildOptions | undefined): ResolvedRebuildOptions {
+  const o = objectOrEmpty(options, 'options') as RebuildOptions;
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') {
+    throw new InvalidArgumentError('options.onProgress', `expected a function, got ${describe(o.onProgress)}`);
+  }
+  return {
+    onProgress: o.onProgress,
+    ownershipTimeoutMs: integer(o.ownershipTimeoutMs, PROJECTION_DEFAULTS.ownershipTimeoutMs, 0, 'options.ownershipTimeoutMs'),
+  };
+}
+
+function objectOrEmpty(value: unknown, argument: string): object {
+  if (value === undefined) return {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new InvalidArgumentError(argument, `expected an object, got ${describe(value)}`);
+  }
+  return value;
+}
+
+function integer(value: unknown, fallback: number, min: number, argument: string, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+    throw new InvalidArgumentError(argument, `expected an integer ${range}, got ${describe(value)}`);
+  }
+  return value;
+}

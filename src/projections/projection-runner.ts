@@ -1,0 +1,311 @@
+/**
+ * Runs projections: `store.projections([...])`, then `start()` / `stop()`,
+ * `status(name)`, `lag(name)` and `rebuild(name)`.
+ *
+ * The exactly-once invariant. A projection's read model in the store's
+ * database always equals the result of applying, once each and in `$all`
+ * order, exactly the events up to its checkpoint, and nothing else. It holds
+ * because every batch commits its handlers' changes together with the move
+ * of the checkpoint, in one transaction, and that move is a compare-and-set
+ * on the previous checkpoint and on the owner's fencing epoch (the
+ * projection's row in the subscriptions table). A runner that lost the
+ * projection (another process or store claimed it, incrementing the epoch)
+ * or that read a stale checkpoint has its compare-and-set refused, and its
+ * whole batch rolls back, whatever its handlers did. So two runners racing
+ * on one projection, a crash in the middle of a batch (kill -9, a lost
+ * connection: the transaction never commits) or a handler that throws can
+ * neither skip an event nor apply one twice; the next batch resumes at the
+ * checkpoint as stored. Ownership (an advisory lock, see
+ * subscriptions/ownership.ts) only makes one runner do the work; the
+ * compare-and-set is what makes it correct. Side effects outside the
+ * database (mail, HTTP) are not covered: they happen at least once.
+ *
+ * Projections share what they can: one wake-up listener, pages of `$all`
+ * read once for those at the same checkpoint, and one instance per event.
+ * Inline projections are not followed on `$all`: while the runner is
+ * started, this store's appends apply them inside their own transaction
+ * (inline-append.ts).
+ */
+import { EventEmitter } from 'node:events';
+import type { Logger } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EventStore } from '../repositories/event-store';
+import type { SqlRunner, Statement } from '../repositories/sql-runner';
+import type { SubscriptionManager } from '../subscriptions/subscription-manager';
+import type { Wakeable } from '../subscriptions/wake-hub';
+import type { RecordedEvent } from '../types';
+import { ALL_STREAM, describe } from '../validation';
+import { InvalidArgumentError } from '../errors';
+import { BatchCommitter, BatchFailure, applyEvents } from './batch-commit';
+import { ProjectionNotFoundError } from './errors';
+import { EventInstances } from './event-instances';
+import { rebuildInline } from './inline-rebuild';
+import { PageReader } from './page-reader';
+import { ProjectionDefinition, definitionsOf } from './projection-definition';
+import type { InlineApplier, ProjectionHub } from './projection-hub';
+import {
+  ProjectionRunnerOptions,
+  ProjectionState,
+  ProjectionStatus,
+  RebuildOptions,
+  RebuildResult,
+  ResolvedRunnerOptions,
+  resolveRebuildOptions,
+  resolveRunnerOptions,
+} from './projection-options';
+import { ProjectionWorker, StatusRow } from './projection-worker';
+import { ProjectionStatements, projectionStatements } from './sql/projections.sql';
+
+export interface ProjectionRunnerEvents {
+  /** Every failure: a batch that failed (and will be retried), a projection that gave up, a lost ownership. */
+  error: [error: Error, projection: string];
+  state: [projection: string, state: ProjectionState];
+}
+
+/** The store's parts the runner uses, resolved on first use. */
+interface Parts {
+  subscriptions: SubscriptionManager;
+  runner: SqlRunner;
+  statements: ProjectionStatements;
+  committer: BatchCommitter;
+  instances: EventInstances;
+  pages: PageReader;
+  readAll(startPosition: number, count: number): Promise<RecordedEvent[]>;
+  eventsAfter(position: number): Promise<number>;
+  lastPosition(): Promise<number>;
+  workers: Map<string, ProjectionWorker>;
+  sequence: Statement;
+}
+
+export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
+  /** The names of the runner's projections, in the order given. */
+  readonly names: readonly string[];
+  private readonly definitions: ReadonlyMap<string, ProjectionDefinition>;
+  /** The projections this store's appends apply (inline), not followed on `$all`. */
+  private readonly inline: readonly ProjectionDefinition[];
+  private readonly settings: ResolvedRunnerOptions;
+  private readonly logger: Logger;
+  private parts?: Promise<Parts>;
+  /** The parts once built (wake-ups and inline appends need them synchronously). */
+  private currentParts?: Parts;
+  private started = false;
+  private starting?: Promise<void>;
+  private unwatch?: () => void;
+  private removeInline?: () => void;
+  private readonly waker: Wakeable = { wake: (position) => this.wake(position) };
+  private readonly inlineApplier: InlineApplier = {
+    handlesAny: (eventTypes) => this.inline.some((definition) => eventTypes.some((type) => definition.handles(type))),
+    apply: (em, events) => this.applyInline(em, events),
+  };
+
+  /** Use `store.projections(projections, options)`. */
+  constructor(
+    private readonly store: EventStore,
+    private readonly hub: ProjectionHub,
+    projections: ReadonlyArray<unknown>,
+    options?: ProjectionRunnerOptions,
+  ) {
+    super();
+    this.settings = resolveRunnerOptions(options);
+    const definitions = definitionsOf(projections);
+    this.definitions = new Map(definitions.map((definition) => [definition.name, definition]));
+    this.names = definitions.map((definition) => definition.name);
+    this.inline = definitions.filter((definition) => definition.options.inline);
+    this.logger = store.orm.config.getLogger();
+  }
+
+  /**
+   * Runs the projections: each asks for its ownership (and waits as a
+   * standby where another process runs it), then catches up and follows
+   * `$all`; inline projections are applied by this store's appends from now
+   * on. Calling it again restarts projections that failed.
+   */
+  start(): Promise<void> {
+    this.starting ??= this.startAll().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  /** Stops every projection: batches in flight commit or roll back, ownership is released. */
+  async stop(): Promise<void> {
+    await this.starting?.catch(() => undefined);
+    await this.shutdown();
+  }
+
+  private async shutdown(): Promise<void> {
+    this.started = false;
+    this.unwatch?.();
+    this.unwatch = undefined;
+    this.removeInline?.();
+    this.removeInline = undefined;
+    const parts = await this.parts?.catch(() => undefined);
+    if (parts) {
+      await Promise.all([...parts.workers.values()].map((worker) => worker.stop()));
+      void parts.subscriptions.locks.disconnectIfIdle();
+    }
+    this.hub.free(this);
+    this.hub.untrack(this);
+  }
+
+  async status(name: string): Promise<ProjectionStatus> {
+    const definition = this.definitionOf(name);
+    const parts = await this.partsOf();
+    if (definition.options.inline) {
+      return { name, state: this.removeInline ? 'inline' : 'stopped', checkpoint: null, lag: 0, owner: null };
+    }
+    return parts.workers.get(name)!.status();
+  }
+
+  /** The number of `$all` events after the projection's checkpoint (0 when caught up, and for inline projections). */
+  async lag(name: string): Promise<number> {
+    return (await this.status(name)).lag;
+  }
+
+  /**
+   * Clears the read model (`reset(ctx)`), moves the checkpoint back to the
+   * origin in the same transaction, and replays `$all`, holding the
+   * projection's ownership throughout; resolves when it has caught up. Writes
+   * may go on meanwhile: the projection ends as if it had run from the start.
+   */
+  async rebuild(name: string, options?: RebuildOptions): Promise<RebuildResult> {
+    const definition = this.definitionOf(name);
+    const resolved = resolveRebuildOptions(options);
+    const parts = await this.partsOf();
+    if (definition.options.inline) return rebuildInline({ ...parts, newEm: () => parts.committer.newEm() }, definition, resolved);
+    // Not started: the name is held for the rebuild's length, so that no other runner of this store runs it meanwhile.
+    const reserved = !this.started;
+    if (reserved) this.hub.reserve(this, [name]);
+    try {
+      return await parts.workers.get(name)!.rebuild(resolved, this.started);
+    } finally {
+      if (reserved && !this.started) this.hub.free(this, [name]);
+    }
+  }
+
+  // ---- internals
+
+  private async startAll(): Promise<void> {
+    const parts = await this.partsOf();
+    if (!this.started) {
+      this.hub.reserve(this, this.names);
+      this.hub.track(this);
+      this.started = true;
+      try {
+        if (parts.workers.size > 0) this.unwatch = await parts.subscriptions.watch(ALL_STREAM, this.waker);
+        if (this.inline.length > 0) this.removeInline = this.hub.addInline(this.inlineApplier);
+      } catch (error) {
+        await this.shutdown();
+        throw error;
+      }
+      for (const definition of this.inline) this.stateChanged(definition.name, 'inline');
+    }
+    try {
+      await Promise.all([...parts.workers.values()].map((worker) => worker.start()));
+    } catch (error) {
+      await this.shutdown();
+      throw error;
+    }
+  }
+
+  private wake(position?: number): void {
+    const parts = this.currentParts;
+    if (!parts) return;
+    parts.pages.woken();
+    for (const worker of parts.workers.values()) worker.wake(position);
+  }
+
+  private partsOf(): Promise<Parts> {
+    this.parts ??= this.buildParts().then(
+      (parts) => (this.currentParts = parts),
+      (error) => {
+        this.parts = undefined;
+        throw error;
+      },
+    );
+    return this.parts;
+  }
+
+  private async buildParts(): Promise<Parts> {
+    const { ctx, reader, subscriptions } = await this.store.internals();
+    const statements = projectionStatements(ctx.sql);
+    const instances = new EventInstances();
+    const readAll = (start: number, count: number) => reader.readAllForward(start, count);
+    const eventsAfter = async (position: number) =>
+      (await ctx.runner.query<{ count: number }>(statements.eventsAfter, [position]))[0].count;
+    const lastPosition = () => reader.lastPosition();
+    const statusRow = async (subscriptionName: string) =>
+      (await ctx.runner.query<StatusRow>(statements.status, [subscriptionName]))[0];
+    const parts: Parts = {
+      subscriptions,
+      runner: ctx.runner,
+      statements,
+      committer: new BatchCommitter(this.store.orm, subscriptions.rows, instances),
+      instances,
+      pages: new PageReader(readAll),
+      readAll,
+      eventsAfter,
+      lastPosition,
+      workers: new Map(),
+      sequence: ctx.sequencer.sequence,
+    };
+    for (const definition of this.definitions.values()) {
+      if (definition.options.inline) continue;
+      parts.workers.set(definition.name, new ProjectionWorker(definition, {
+        subscriptions,
+        pages: parts.pages,
+        committer: parts.committer,
+        eventsAfter,
+        lastPosition,
+        statusRow,
+        settings: this.settings,
+        report: (error, projection) => this.report(error, projection),
+        stateChanged: (projection, state) => this.stateChanged(projection, state),
+      }));
+    }
+    return parts;
+  }
+
+  /** This store's append applies the inline projections to its events, in its transaction. */
+  private async applyInline(em: EntityManager, events: readonly RecordedEvent[]): Promise<void> {
+    const parts = this.currentParts!;
+    for (const definition of this.inline) {
+      const name = definition.name;
+      const handled = events.filter((event) => definition.handles(event.eventType));
+      if (handled.length === 0) continue;
+      // Shared with other appends; a rebuild of the projection takes it exclusively.
+      await parts.runner.query(parts.statements.inlineShared, [name], em.getTransactionContext());
+      try {
+        await applyEvents(definition, em, handled, parts.instances);
+      } catch (error) {
+        // The caller sees its handler's own error.
+        throw error instanceof BatchFailure ? error.cause : error;
+      }
+    }
+  }
+
+  private definitionOf(name: string): ProjectionDefinition {
+    if (typeof name !== 'string') throw new InvalidArgumentError('name', `expected a projection name, got ${describe(name)}`);
+    const definition = this.definitions.get(name);
+    if (!definition) throw new ProjectionNotFoundError(name, this.names);
+    return definition;
+  }
+
+  private stateChanged(projection: string, state: ProjectionState): void {
+    this.emit('state', projection, state);
+  }
+
+  /** To `onError`, to `error` listeners, and when nobody listens to MikroORM's logger (an unheard `error` event would throw). */
+  private report(error: Error, projection: string): void {
+    const listened = this.listenerCount('error') > 0;
+    if (this.settings.onError) {
+      try {
+        this.settings.onError(error, projection);
+      } catch {
+        // the callback's own failure must not stop the projection
+      }
+    }
+    if (listened) this.emit('error', error, projection);
+    if (!listened && !this.settings.onError) this.logger.error('info', `[eventstore] projection ${JSON.stringify(projection)}: ${error.message}`);
+  }
+}

@@ -1,0 +1,487 @@
+/**
+ * One projection that follows `$all` in one runner: it asks for the
+ * projection's ownership (the persistent subscription
+ * `projection:<name>`, one owner across processes), and while it owns it,
+ * reads pages after its checkpoint and commits them batch by batch
+ * (batch-commit.ts), until it is caught up; wake-ups bring it back.
+ *
+ * Everything an ownership term knows (claim, cursor) lives in its `Term`
+ * and is dropped whole when the term ends; every asynchronous continuation
+ * checks that its term is still the current one. A term that ends while a
+ * batch is in flight lets the batch finish: its checkpoint compare-and-set
+ * decides whether it commits (still the owner's epoch) or rolls back.
+ *
+ * Failures (failure-tracker.ts): a failed batch is rolled back and tried
+ * again after a backoff, cut down to the failing event; database outages are
+ * retried without limit; after `maxAttempts` failures at one event the
+ * projection stops (`failed`) and lets go of its ownership.
+ *
+ * A rebuild pauses the term, resets the read model and the checkpoint in one
+ * transaction, then lets the same loop replay `$all` from the origin; it is
+ * done once it has committed the end of `$all` as it was when the replay
+ * began (writers may add faster than it replays); a started runner then goes
+ * on following `$all`, a runner that was not started lets go.
+ */
+import { SubscriptionNotFoundError } from '../errors';
+import { Backoff } from '../subscriptions/backoff';
+import type { Ownership } from '../subscriptions/ownership';
+import type { SubscriptionManager } from '../subscriptions/subscription-manager';
+import type { Claim } from '../subscriptions/subscription-rows';
+import type { RecordedEvent } from '../types';
+import { ALL_STREAM } from '../validation';
+import { BatchCommitter, BatchFailure, CheckpointConflict } from './batch-commit';
+import { ProjectionBusyError, ProjectionFailedError, ProjectionHandlerError, RebuildInterruptedError } from './errors';
+import { FailureTracker } from './failure-tracker';
+import type { PageReader } from './page-reader';
+import type { ProjectionDefinition } from './projection-definition';
+import type {
+  ProjectionState,
+  ProjectionStatus,
+  RebuildResult,
+  ResolvedRebuildOptions,
+  ResolvedRunnerOptions,
+} from './projection-options';
+import { RebuildJob } from './rebuild-job';
+import { isConnectionError } from './transient-errors';
+
+export interface StatusRow {
+  last_seen: number;
+  owner: string | null;
+  lag: number;
+}
+
+export interface WorkerDeps {
+  subscriptions: SubscriptionManager;
+  pages: PageReader;
+  committer: BatchCommitter;
+  /** `$all` events after a position. */
+  eventsAfter(position: number): Promise<number>;
+  /** The last `$all` position. */
+  lastPosition(): Promise<number>;
+  /** The projection's subscription row with its lag. */
+  statusRow(subscriptionName: string): Promise<StatusRow | undefined>;
+  settings: ResolvedRunnerOptions;
+  report(error: Error, projection: string): void;
+  stateChanged(projection: string, state: ProjectionState): void;
+}
+
+/** Everything one ownership term knows. */
+class Term {
+  /** The last position committed (or, before the first batch, the claimed checkpoint). */
+  cursor: number;
+  /** A read may find something: set by wake-ups, full pages and retries, cleared when a read starts. */
+  more = true;
+  looping = false;
+  /** Held by a rebuild while it resets. */
+  paused = false;
+  retryTimer?: NodeJS.Timeout;
+
+  constructor(readonly claim: Claim) {
+    this.cursor = claim.lastSeen;
+  }
+}
+
+export class ProjectionWorker {
+  private current: ProjectionState = 'stopped';
+  private ownership?: Ownership;
+  private term?: Term;
+  /** Started by the runner: follows `$all` for good, not only for a rebuild. */
+  private following = false;
+  private job?: RebuildJob;
+  private termBegan?: () => void;
+  private failedWith?: { error: Error; position: number };
+  private lastError?: Error;
+  private readonly failures: FailureTracker;
+  private readonly backoff: Backoff;
+  /** Loops still running, of any term: stopping waits for their batches to commit or roll back. */
+  private readonly inFlight = new Set<Promise<void>>();
+  /** Letting go of an ownership: until done, no new one starts. */
+  private releasing?: Promise<void>;
+
+  constructor(
+    readonly definition: ProjectionDefinition,
+    private readonly deps: WorkerDeps,
+  ) {
+    this.failures = new FailureTracker(definition.options.maxAttempts);
+    this.backoff = new Backoff(deps.settings.retryDelayMs, deps.settings.maxRetryDelayMs);
+  }
+
+  get name(): string {
+    return this.definition.name;
+  }
+
+  get state(): ProjectionState {
+    return this.current;
+  }
+
+  /** Follows `$all` from now on (again, after a failure). */
+  async start(): Promise<void> {
+    this.following = true;
+    if (this.failedWith) this.clearFailure();
+    const term = this.term;
+    if (term) {
+      term.more = true;
+      this.kick(term);
+      return;
+    }
+    if (!this.ownership) this.setState('starting');
+    await this.ensureOwnership();
+  }
+
+  async stop(): Promise<void> {
+    this.following = false;
+    this.job?.fail(new RebuildInterruptedError(this.name, 'the runner stopped'));
+    await this.release();
+    this.setState('stopped');
+  }
+
+  /** `$all` may have new events (up to `position` when known). */
+  wake(position?: number): void {
+    const term = this.term;
+    if (!term || (position !== undefined && position <= term.cursor)) return;
+    term.more = true;
+    this.kick(term);
+  }
+
+  async status(): Promise<ProjectionStatus> {
+    const row = await this.deps.statusRow(this.definition.subscriptionName);
+    const status: ProjectionStatus = {
+      name: this.name,
+      state: this.current,
+      checkpoint: row?.last_seen ?? 0,
+      lag: row ? row.lag : await this.deps.eventsAfter(0),
+      owner: row?.owner ?? null,
+    };
+    if (this.failedWith) {
+      status.error = this.failedWith.error;
+      status.failedPosition = this.failedWith.position;
+    } else if (this.current === 'retrying' && this.lastError) {
+      status.error = this.lastError;
+    }
+    return status;
+  }
+
+  /** Replays `$all` from the origin into a reset read model; `follow`: go on following `$all` afterwards. */
+  async rebuild(options: ResolvedRebuildOptions, follow: boolean): Promise<RebuildResult> {
+    if (this.job) throw new ProjectionBusyError(this.name, 'a rebuild of it is already running in this runner');
+    const job = new RebuildJob(this.name, options.onProgress);
+    this.job = job;
+    this.clearFailure();
+    if (follow) this.following = true;
+    try {
+      await this.ensureOwnership();
+      const term = await this.ownedTerm(job, options.ownershipTimeoutMs);
+      term.paused = true;
+      if (term.retryTimer) clearTimeout(term.retryTimer);
+      term.retryTimer = undefined;
+      await Promise.allSettled([...this.inFlight]);
+      if (term !== this.term) throw new RebuildInterruptedError(this.name, 'the ownership was lost');
+      this.setState('rebuilding');
+      await this.reset(term);
+      const [total, target] = await Promise.all([this.deps.eventsAfter(0), this.deps.lastPosition()]);
+      job.begin(total, target);
+      term.paused = false;
+      term.more = true;
+      this.kick(term);
+      return await job.promise;
+    } finally {
+      if (this.job === job) this.job = undefined;
+      await this.afterRebuild();
+    }
+  }
+
+  // ---- ownership
+
+  private async ensureOwnership(): Promise<void> {
+    // A new claim never overlaps the release of the previous one (they share the lock key).
+    while (this.releasing) await this.releasing;
+    if (this.ownership) return;
+    const { startFrom } = this.definition.options;
+    // Callbacks of an ownership we let go of are ignored.
+    const ownership: Ownership = this.deps.subscriptions.ownership(
+      { streamId: ALL_STREAM, name: this.definition.subscriptionName, startFrom: startFrom === 'origin' ? 0 : startFrom === 'current' ? null : startFrom },
+      this.deps.settings.takeoverIntervalMs,
+      {
+        acquired: (claim) => ownership === this.ownership && this.acquired(claim),
+        standby: () => ownership === this.ownership && this.standby(),
+        lost: (error) => ownership === this.ownership && this.lost(error),
+        deleted: () => ownership === this.ownership && this.deleted(),
+        error: (error) => ownership === this.ownership && this.ownershipError(error),
+      },
+    );
+    this.ownership = ownership;
+    try {
+      await ownership.start();
+    } catch (error) {
+      if (this.ownership === ownership) this.ownership = undefined;
+      await ownership.stop().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private acquired(claim: Claim): void {
+    const term = new Term(claim);
+    this.term = term;
+    if (this.job && !this.job.started) {
+      // The rebuild resets first.
+      term.paused = true;
+      this.termBegan?.();
+      return;
+    }
+    this.setState('catching-up');
+    this.kick(term);
+  }
+
+  private standby(): void {
+    if (!this.term) this.setState('standby');
+  }
+
+  private lost(error: Error): void {
+    this.endTerm();
+    this.setState('standby');
+    this.report(error);
+    this.job?.fail(new RebuildInterruptedError(this.name, 'the ownership was lost', { cause: error }));
+  }
+
+  /** The subscription row was deleted (`store.deleteSubscription`): the projection stops here. */
+  private deleted(): void {
+    this.endTerm();
+    this.ownership = undefined;
+    this.following = false;
+    const error = new SubscriptionNotFoundError(ALL_STREAM, this.definition.subscriptionName);
+    this.setState('stopped');
+    this.report(error);
+    this.job?.fail(new RebuildInterruptedError(this.name, 'its subscription row was deleted', { cause: error }));
+  }
+
+  private ownershipError(error: Error): void {
+    if (!this.term) this.setState('retrying');
+    this.lastError = error;
+    this.report(error);
+  }
+
+  /** A term whose claim is current, waiting up to `timeoutMs` for the ownership. */
+  private async ownedTerm(job: RebuildJob, timeoutMs: number): Promise<Term> {
+    if (this.term) return this.term;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        new Promise<Term>((resolve, reject) => {
+          this.termBegan = () => resolve(this.term!);
+          timer = setTimeout(() => {
+            this.ownerDescription().then((owner) => reject(new ProjectionBusyError(this.name,
+              `${owner} runs it; stop it there, or rebuild it from that process (waited ${timeoutMs} ms)`)), reject);
+          }, timeoutMs);
+        }),
+        job.promise.then(() => Promise.reject(new RebuildInterruptedError(this.name, 'it ended before it began'))),
+      ]);
+    } finally {
+      if (timer) clearTimeout(timer);
+      this.termBegan = undefined;
+    }
+  }
+
+  private async ownerDescription(): Promise<string> {
+    const row = await this.deps.statusRow(this.definition.subscriptionName).catch(() => undefined);
+    return row?.owner ? `another process (${row.owner})` : 'another process';
+  }
+
+  private endTerm(): void {
+    const term = this.term;
+    if (!term) return;
+    this.term = undefined;
+    if (term.retryTimer) clearTimeout(term.retryTimer);
+    term.retryTimer = undefined;
+  }
+
+  /** Ends the term, waits for batches in flight, and lets go of the ownership. */
+  private release(): Promise<void> {
+    this.endTerm();
+    const ownership = this.ownership;
+    this.ownership = undefined;
+    const releasing = (async () => {
+      await this.releasing;
+      await Promise.allSettled([...this.inFlight]);
+      await ownership?.stop().catch(() => undefined);
+    })();
+    this.releasing = releasing;
+    void releasing.finally(() => {
+      if (this.releasing === releasing) this.releasing = undefined;
+    });
+    return releasing;
+  }
+
+  // ---- the batch loop
+
+  private kick(term: Term): void {
+    if (term.looping || term.paused || term.retryTimer || term !== this.term) return;
+    term.looping = true;
+    const loop = this.loop(term)
+      .catch((error: unknown) => {
+        term.more = false;
+        this.report(asError(error));
+      })
+      .finally(() => {
+        term.looping = false;
+        this.inFlight.delete(loop);
+        // A wake-up that came while the loop was deciding to end.
+        if (term.more) this.kick(term);
+      });
+    this.inFlight.add(loop);
+  }
+
+  private async loop(term: Term): Promise<void> {
+    const { batchSize } = this.definition.options;
+    while (term === this.term && term.more && !term.paused && !term.retryTimer) {
+      // An owner whose lease ran out must not apply more; the lock connection says it lost.
+      if (!this.deps.subscriptions.locks.leaseHeld()) return this.pause(term, this.deps.settings.takeoverIntervalMs);
+      term.more = false;
+      let page: RecordedEvent[];
+      try {
+        page = await this.deps.pages.read(term.cursor, batchSize);
+      } catch (error) {
+        if (term === this.term) this.retryLater(term, error as Error);
+        return;
+      }
+      if (term !== this.term) return;
+      if (term.paused) {
+        term.more = true;
+        return;
+      }
+      if (page.length >= batchSize) {
+        term.more = true;
+        // Read on while this batch commits.
+        this.deps.pages.prefetch(page[page.length - 1].position, batchSize);
+      }
+      if (page.length === 0) continue;
+      const batch = this.failures.select(page);
+      if (batch.length < page.length) term.more = true;
+      if (!this.job?.started) this.setState('catching-up');
+      try {
+        await this.deps.committer.commit(this.definition, term.claim, term.cursor, batch);
+      } catch (error) {
+        if (term === this.term) this.batchFailed(term, batch, error);
+        return;
+      }
+      if (term !== this.term) return;
+      term.cursor = batch[batch.length - 1].position;
+      this.failures.committed(term.cursor);
+      if (this.failures.attempts === 0) this.backoff.reset();
+      const job = this.job;
+      if (job?.started) {
+        job.progress(batch.length, term.cursor);
+        if (term.cursor >= job.target) job.finish(term.cursor);
+      }
+    }
+    if (term === this.term && !term.more && !term.paused && !term.retryTimer) this.caughtUp(term);
+  }
+
+  private caughtUp(term: Term): void {
+    if (this.job?.started) this.job.finish(term.cursor);
+    if (this.following) this.setState('live');
+  }
+
+  private batchFailed(term: Term, batch: readonly RecordedEvent[], error: unknown): void {
+    if (error instanceof CheckpointConflict) {
+      // The rollback is done; `lost` follows at once and reports it.
+      this.ownership?.deposed(error);
+      return;
+    }
+    const cause = error instanceof BatchFailure ? error.cause : error;
+    if (isConnectionError(error)) return this.retryLater(term, asError(cause));
+    const position = error instanceof BatchFailure ? error.position : undefined;
+    if (this.failures.failed(batch, cause, position)) return this.giveUp(cause);
+    this.retryLater(term, new ProjectionHandlerError(this.name, cause, position, this.failures.attempts));
+  }
+
+  private retryLater(term: Term, error: Error): void {
+    this.lastError = error;
+    this.report(error);
+    this.setState('retrying');
+    this.pause(term, this.backoff.delay(), () => this.setState(this.job?.started ? 'rebuilding' : 'catching-up'));
+  }
+
+  /** No batch for `ms`; then the loop reads again. */
+  private pause(term: Term, ms: number, resume?: () => void): void {
+    term.more = true;
+    if (term.retryTimer) return;
+    term.retryTimer = setTimeout(() => {
+      term.retryTimer = undefined;
+      if (term !== this.term) return;
+      resume?.();
+      this.kick(term);
+    }, ms);
+    // A rebuild keeps the process alive while it waits; a live projection does not.
+    if (!this.job) term.retryTimer.unref();
+  }
+
+  private giveUp(cause: unknown): void {
+    const position = this.failures.position!;
+    const error = new ProjectionFailedError(this.name, cause, position, this.failures.attempts);
+    const failure = (this.failedWith = { error: asError(cause), position });
+    this.following = false;
+    const job = this.job;
+    // It lets go first (another process, perhaps with fixed code, may take it over), then says so.
+    void this.release().then(() => {
+      if (this.failedWith !== failure) return; // started or rebuilt again meanwhile
+      this.setState('failed');
+      this.report(error);
+      job?.fail(error);
+    });
+  }
+
+  // ---- rebuild
+
+  private async reset(term: Term): Promise<void> {
+    try {
+      await this.deps.committer.reset(this.definition, term.claim, term.cursor);
+    } catch (error) {
+      if (error instanceof CheckpointConflict) {
+        this.ownership?.deposed(error);
+        throw new RebuildInterruptedError(this.name, 'another owner took over', { cause: error });
+      }
+      const cause = error instanceof BatchFailure ? error.cause : error;
+      throw new ProjectionHandlerError(this.name, cause, undefined, 1);
+    }
+    term.cursor = 0;
+  }
+
+  private async afterRebuild(): Promise<void> {
+    const term = this.term;
+    if (!this.following) {
+      await this.release();
+      if (this.current !== 'failed') this.setState('stopped');
+      return;
+    }
+    if (term && term.paused) {
+      term.paused = false;
+      term.more = true;
+      this.kick(term);
+    }
+  }
+
+  // ---- reporting
+
+  private clearFailure(): void {
+    this.failedWith = undefined;
+    this.lastError = undefined;
+    this.failures.reset();
+    this.backoff.reset();
+    if (this.current === 'failed') this.current = 'stopped';
+  }
+
+  private setState(state: ProjectionState): void {
+    // `failed` stays until the projection is started or rebuilt again.
+    if (this.current === state || this.current === 'failed') return;
+    this.current = state;
+    this.deps.stateChanged(this.name, state);
+  }
+
+  private report(error: Error): void {
+    this.deps.report(error, this.name);
+  }
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

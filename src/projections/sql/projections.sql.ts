@@ -1,0 +1,66 @@
+/**
+ * The SQL of projections beyond the subscription rows they reuse: how many
+ * `$all` events lie after a checkpoint (their lag), and the advisory lock
+ * that keeps the appends applying an inline projection and a rebuild of it
+ * apart.
+ */
+import type { Statement } from '../../repositories/sql-runner';
+import type { SchemaSql } from '../../repositories/sql/naming';
+import { ALL_STREAM } from '../../validation';
+
+/**
+ * The number of `$all` events after position `checkpoint` (an SQL
+ * expression). Positions are dense except for the ranges of hard-deleted
+ * streams, so the count sums the position ranges of streams that still
+ * exist: one index range scan of `all_positions` from the checkpoint (a
+ * row per append), cheap when caught up.
+ */
+export function eventsAfterSql(s: SchemaSql, checkpoint: string): string {
+  const positions = s.t('all_positions');
+  return `(select coalesce(sum(least(r.count, r.first_position + r.count - 1 - ${checkpoint})), 0)
+           from ${positions} r
+           where r.first_position >= coalesce((select max(p.first_position) from ${positions} p
+                                               where p.first_position <= ${checkpoint}), 1)
+             and r.first_position + r.count - 1 > ${checkpoint}
+             and exists (select 1 from ${s.t('streams')} st where st.id = r.stream_ref))`;
+}
+
+export function projectionStatements(s: SchemaSql) {
+  // Lock keys of inline projections: (the streams table's oid, a hash of the
+  // name), a space of two-int keys no other lock of the store uses.
+  const inlineKey = `'${s.t('streams')}'::regclass::oid::int, hashtext($1)`;
+  return {
+    /** `$1` subscription name: its checkpoint, owner and lag; no row before the projection first ran. */
+    status: {
+      name: s.name('proj_status'),
+      text: `select sub.last_seen, sub.owner, ${eventsAfterSql(s, 'sub.last_seen')} as lag
+             from ${s.t('subscriptions')} sub where sub.stream_id = '${ALL_STREAM}' and sub.name = $1`,
+    } satisfies Statement,
+
+    /** `$all` events after position `$1`. */
+    eventsAfter: {
+      name: s.name('proj_events_after'),
+      text: `select ${eventsAfterSql(s, '$1::bigint')} as count`,
+    } satisfies Statement,
+
+    /** Taken by an append that applies inline projection `$1` (until its transaction ends). */
+    inlineShared: {
+      name: s.name('proj_inline_shared'),
+      text: `select pg_advisory_xact_lock_shared(${inlineKey})`,
+    } satisfies Statement,
+
+    /** Taken by a rebuild of inline projection `$1`: waits for the appends applying it, and holds new ones back. */
+    inlineExclusive: {
+      name: s.name('proj_inline_exclusive'),
+      text: `select pg_advisory_xact_lock(${inlineKey})`,
+    } satisfies Statement,
+
+    /** `$1` the transaction's lock_timeout (e.g. '10000ms', '0' for none). */
+    lockTimeout: {
+      name: s.name('proj_lock_timeout'),
+      text: `select set_config('lock_timeout', $1, true)`,
+    } satisfies Statement,
+  };
+}
+
+export type ProjectionStatements = ReturnType<typeof projectionStatements>;
