@@ -2,13 +2,16 @@
  * The bank-account example, end to end:
  * - a BankAccount aggregate (open, deposit, withdraw; an overdraft is refused),
  * - a service that receives its aggregate repository by injection,
+ * - a projection keeping a balances read model (MikroORM entities),
  * - a persistent subscription raising alerts on large withdrawals.
  *
  *   npm start        (embedded PostgreSQL unless DATABASE_URL is set)
  */
 import { Client } from 'pg';
-import { EventStore } from 'mikro-orm-eventstore';
+import { EventStore, ProjectionRunner } from 'mikro-orm-eventstore';
 import { runExample, until } from '../support/run-example';
+import { AccountBalance } from './account-balance.entity';
+import { AccountBalances } from './account-balances.projection';
 import { startLargeWithdrawalAlerts } from './alerts';
 import { BankAccount, OverdraftRefusedError } from './bank-account';
 import { BankAccountService } from './bank-account.service';
@@ -17,8 +20,12 @@ const SCHEMA = 'bank_example';
 
 runExample('Bank account example', async (clientUrl) => {
   await dropSchema(clientUrl); // a rerun on DATABASE_URL starts from scratch
-  const store = await EventStore.connect({ clientUrl, schema: SCHEMA });
+  // The read-model entities join the store's MikroORM.
+  const store = await EventStore.connect({ clientUrl, schema: SCHEMA, entities: [AccountBalance] });
+  await store.orm.schema.updateSchema({ schema: SCHEMA }); // creates account_balances
+  const projections = store.projections([AccountBalances]);
   try {
+    await projections.start();
     const alerts: string[] = [];
     const subscription = await startLargeWithdrawalAlerts(store, (line) => alerts.push(line));
 
@@ -46,6 +53,12 @@ runExample('Bank account example', async (clientUrl) => {
     await until(() => alerts.length === 1);
     for (const line of alerts) console.log(line);
 
+    // The projection catches up within milliseconds (woken by the appends' notifications).
+    await untilCaughtUp(projections);
+    const balances = await store.orm.em.fork().find(AccountBalance, {}, { orderBy: { accountId: 'asc' } });
+    console.log('\nread model (account_balances), kept by the account-balances projection:');
+    for (const row of balances) console.log(`  ${row.accountId.padEnd(6)} ${row.owner.padEnd(6)} balance ${String(row.balance).padStart(4)}  (${row.transactions} transactions)`);
+
     const all = await store.readAllForward();
     console.log(`\n$all holds ${all.length} events:`);
     for (const event of all) {
@@ -53,10 +66,19 @@ runExample('Bank account example', async (clientUrl) => {
     }
     await subscription.unsubscribe();
   } finally {
+    await projections.stop();
     await store.close();
     await dropSchema(clientUrl);
   }
 });
+
+async function untilCaughtUp(projections: ProjectionRunner): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while ((await projections.lag('account-balances')) > 0) {
+    if (Date.now() > deadline) throw new Error('the projection did not catch up');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
 
 async function dropSchema(clientUrl: string): Promise<void> {
   const client = new Client({ connectionString: clientUrl });

@@ -22,7 +22,7 @@ async function example(path: string, env: NodeJS.ProcessEnv): Promise<string> {
 describe('examples', function () {
   this.timeout(90_000);
 
-  it('bank account: aggregate, injected repository, overdraft refused, concurrent deposits, alerts', async () => {
+  it('bank account: aggregate, injected repository, overdraft refused, concurrent deposits, projection, alerts', async () => {
     const out = await example('examples/bank-account/main.ts', { DATABASE_URL: testDatabaseUrl() });
     expectBankAccountStory(out);
   });
@@ -54,4 +54,6 @@ function expectBankAccountStory(out: string): void {
   expect(out).to.include('two concurrent deposits to bob (10 and 20) -> balance 80');
   expect(out).to.match(/ALERT: 120 withdrawn from alice \(event #4\)/);
   expect(out).to.include('$all holds 6 events:');
+  expect(out).to.match(/alice +Alice +balance +230 +\(2 transactions\)/);
+  expect(out).to.match(/bob +Bob +balance +80 +\(2 transactions\)/);
 }
