@@ -1,66 +1,30 @@
 import { expect } from 'chai';
-import { ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { EventStore } from '../../src';
+import { ReportLine, ReportingChild } from '../support/reporting-child';
 import { disposeStore } from '../support/stores';
 import { checkpointOf } from '../subscriptions/helpers';
 import { Deposited } from './fixtures';
 import { appendEvents, projectionStore, rows, sleep, waitUntil } from './helpers';
 
-interface Line {
+interface Line extends ReportLine {
   type: 'ready' | 'state' | 'applied' | 'hanging' | 'error' | 'stopped' | 'fatal';
-  pid: number;
-  at: number;
   state?: string;
   position?: number;
   message?: string;
 }
 
-const ROOT = join(__dirname, '..', '..');
-
 /** A process running test/support/projection-child.ts, and what it reported. */
-class Child {
-  readonly lines: Line[] = [];
-  readonly exited: Promise<number | null>;
-  private readonly process: ChildProcess;
-  private stderr = '';
-
+class Child extends ReportingChild<Line> {
   constructor(env: Record<string, string>) {
-    this.process = spawn(process.execPath, ['-r', 'reflect-metadata', '-r', '@swc/register', 'test/support/projection-child.ts'], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    createInterface({ input: this.process.stdout! }).on('line', (line) => this.lines.push(JSON.parse(line) as Line));
-    this.process.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
-    this.exited = new Promise((resolve) => this.process.on('exit', (code) => resolve(code)));
-  }
-
-  get ready(): boolean {
-    if (this.lines.some((l) => l.type === 'fatal')) throw new Error(`child failed: ${JSON.stringify(this.lines)} ${this.stderr}`);
-    return this.lines.some((l) => l.type === 'ready');
+    super('test/support/projection-child.ts', env);
   }
 
   get state(): string | undefined {
     return [...this.lines].reverse().find((l) => l.type === 'state')?.state;
   }
 
-  has(type: Line['type']): boolean {
-    return this.lines.some((l) => l.type === type);
-  }
-
   errors(): string[] {
     return this.lines.filter((l) => l.type === 'error').map((l) => l.message!);
-  }
-
-  kill(): void {
-    this.process.kill('SIGKILL');
-  }
-
-  async stop(): Promise<number | null> {
-    this.process.stdin!.write('stop\n');
-    return this.exited;
   }
 }
 

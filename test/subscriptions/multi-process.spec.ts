@@ -1,44 +1,21 @@
 import { expect } from 'chai';
-import { ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { EventStore, ExpectedVersion } from '../../src';
+import { ReportLine, ReportingChild } from '../support/reporting-child';
 import { connectStore, disposeStore, events } from '../support/stores';
 import { checkpointOf, range, sleep, waitUntil } from './helpers';
 
-interface Line {
+interface Line extends ReportLine {
   type: 'ready' | 'state' | 'start' | 'end' | 'acked' | 'error' | 'stopped' | 'fatal';
-  pid: number;
-  at: number;
   state?: string;
   numbers?: number[];
   number?: number;
   message?: string;
 }
 
-const ROOT = join(__dirname, '..', '..');
-
 /** A process running test/support/subscription-child.ts, and what it reported. */
-class Child {
-  readonly lines: Line[] = [];
-  readonly exited: Promise<number | null>;
-  private readonly process: ChildProcess;
-  private stderr = '';
-
+class Child extends ReportingChild<Line> {
   constructor(env: Record<string, string>) {
-    this.process = spawn(process.execPath, ['-r', 'reflect-metadata', '-r', '@swc/register', 'test/support/subscription-child.ts'], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    createInterface({ input: this.process.stdout! }).on('line', (line) => this.lines.push(JSON.parse(line) as Line));
-    this.process.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
-    this.exited = new Promise((resolve) => this.process.on('exit', (code) => resolve(code)));
-  }
-
-  get ready(): boolean {
-    if (this.lines.some((l) => l.type === 'fatal')) throw new Error(`child failed: ${JSON.stringify(this.lines)} ${this.stderr}`);
-    return this.lines.some((l) => l.type === 'ready');
+    super('test/support/subscription-child.ts', env);
   }
 
   get state(): string | undefined {
@@ -68,19 +45,6 @@ class Child {
     }
     if (start !== undefined) result.push([start, openUntil]);
     return result;
-  }
-
-  kill(): void {
-    this.process.kill('SIGKILL');
-  }
-
-  signal(signal: 'SIGSTOP' | 'SIGCONT'): void {
-    this.process.kill(signal);
-  }
-
-  async stop(): Promise<number | null> {
-    this.process.stdin!.write('stop\n');
-    return this.exited;
   }
 }
 

@@ -13,13 +13,9 @@
  */
 import { EventStore } from '../../src';
 import { AppliedLog, READ_MODEL_ENTITIES } from '../projections/fixtures';
+import { report, runChild } from './reporting-child';
 
-function report(line: Record<string, unknown>): void {
-  // Synchronous on Linux pipes, so a line is out before a SIGKILL can land.
-  process.stdout.write(`${JSON.stringify({ ...line, pid: process.pid, at: Date.now() })}\n`);
-}
-
-async function main(): Promise<void> {
+runChild(async () => {
   const hangAt = process.env.CHILD_HANG_AT ? Number(process.env.CHILD_HANG_AT) : undefined;
   const store = await EventStore.connect({
     clientUrl: process.env.TEST_DATABASE_URL,
@@ -43,19 +39,8 @@ async function main(): Promise<void> {
   await runner.start();
   report({ type: 'ready' });
 
-  process.stdin.setEncoding('utf8');
-  process.stdin.on('data', (chunk: string) => {
-    if (!chunk.includes('stop')) return;
-    void (async () => {
-      await runner.stop();
-      await store.close();
-      report({ type: 'stopped' });
-      process.exit(0);
-    })();
-  });
-}
-
-main().catch((error: Error) => {
-  report({ type: 'fatal', message: error.message });
-  process.exit(1);
+  return async () => {
+    await runner.stop();
+    await store.close();
+  };
 });

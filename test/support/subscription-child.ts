@@ -10,13 +10,9 @@
  * optionally CHILD_LEASE_MS (the store's lockLeaseMs).
  */
 import { EventStore } from '../../src';
+import { report, runChild } from './reporting-child';
 
-function report(line: Record<string, unknown>): void {
-  // Synchronous on Linux pipes, so a line is out before a SIGKILL can land.
-  process.stdout.write(`${JSON.stringify({ ...line, pid: process.pid, at: Date.now() })}\n`);
-}
-
-async function main(): Promise<void> {
+runChild(async () => {
   const handlerMs = Number(process.env.CHILD_HANDLER_MS ?? '5');
   const store = await EventStore.connect({
     clientUrl: process.env.TEST_DATABASE_URL,
@@ -34,19 +30,8 @@ async function main(): Promise<void> {
   sub.on('state', (state) => report({ type: 'state', state }));
   report({ type: 'ready', state: sub.state });
 
-  process.stdin.setEncoding('utf8');
-  process.stdin.on('data', (chunk: string) => {
-    if (!chunk.includes('stop')) return;
-    void (async () => {
-      await sub.unsubscribe();
-      await store.close();
-      report({ type: 'stopped' });
-      process.exit(0);
-    })();
-  });
-}
-
-main().catch((error: Error) => {
-  report({ type: 'fatal', message: error.message });
-  process.exit(1);
+  return async () => {
+    await sub.unsubscribe();
+    await store.close();
+  };
 });
