@@ -17,7 +17,7 @@ export type EventIdKind = 'v4' | 'v7';
 
 export const EVENT_TYPE = 'AccountCredited';
 
-const DATA = Object.freeze({
+export const EVENT_DATA = Object.freeze({
   accountId: '4f1c2e8a-9b7d-4c3e-8f2a-1d5e6b7c8a90',
   amount: 125.55,
   currency: 'EUR',
@@ -28,18 +28,18 @@ const DATA = Object.freeze({
   channel: 'sepa',
 });
 
-const METADATA = Object.freeze({
+export const EVENT_METADATA = Object.freeze({
   userId: '7a8b9c0d-1e2f-4a3b-8c4d-5e6f7a8b9c0d',
   source: 'billing-api-eu-west1',
 });
 
-export const EVENT_DATA_BYTES = JSON.stringify(DATA).length;
-export const EVENT_METADATA_BYTES = JSON.stringify(METADATA).length;
+export const EVENT_DATA_BYTES = JSON.stringify(EVENT_DATA).length;
+export const EVENT_METADATA_BYTES = JSON.stringify(EVENT_METADATA).length;
 
 export function makeEvents(count: number, ids: EventIdKind): BenchEvent[] {
   const id = ids === 'v7' ? uuidv7 : randomUUID;
   const events: BenchEvent[] = new Array(count);
-  for (let i = 0; i < count; i++) events[i] = { eventId: id(), eventType: EVENT_TYPE, data: DATA, metadata: METADATA };
+  for (let i = 0; i < count; i++) events[i] = { eventId: id(), eventType: EVENT_TYPE, data: EVENT_DATA, metadata: EVENT_METADATA };
   return events;
 }
 

@@ -11,7 +11,7 @@ import { CONTENDER_KEYS, ContenderKey } from './contenders/contender';
 import { profileFor } from './profile';
 import { renderChart } from './report/chart';
 import { markdownReport } from './report/markdown';
-import { costsTable, targetLines, workloadTable } from './report/table';
+import { costsTable, targetLines, workloadNotes, workloadTable } from './report/table';
 import { CheckFailedError, runSuite } from './suite';
 import { WORKLOADS, workloadByKey } from './workloads';
 
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     .name('npm run bench --')
     .description('Benchmarks the event store against hand-written SQL on its own schema and against Emmett.\n' +
       'Uses DATABASE_URL when set (it creates and drops bench_lib, bench_hand and bench_emmett there), else an embedded PostgreSQL.')
-    .option('--quick', 'short windows and 3 repetitions (under 2 minutes)', false)
+    .option('--quick', 'short windows, 3 repetitions, levels 1 and 50 only (under 2 minutes)', false)
     .option('--reps <n>', 'interleaved repetitions per cell (default: 5, quick 3)', positiveInt)
     .option('--workloads <list>', `comma-separated subset of: ${WORKLOADS.map((w) => w.key).join(', ')}`, list)
     .addOption(new Option('--contenders <list>', `comma-separated subset of: ${CONTENDER_KEYS.join(', ')}`).argParser(list))
@@ -72,6 +72,7 @@ async function main(): Promise<void> {
   const baselineLabel = contenderInfo(BASELINE).label;
   for (const w of results.workloads) {
     process.stdout.write(`\n${workloadTable(w, baselineLabel)}\n`);
+    for (const note of workloadNotes(w)) process.stdout.write(`${note}\n`);
     process.stdout.write(`${costsTable(w)}\n`);
   }
   process.stdout.write(`\nTargets (${contenderInfo('library').label}):\n${targetLines(results).join('\n')}\n`);

@@ -82,7 +82,15 @@ export async function runSuite(options: SuiteOptions): Promise<BenchResults> {
   }
 }
 
-async function runWorkload(workload: Workload, workers: WorkerHandle[], profile: Profile, log: (line: string) => void): Promise<WorkloadResult> {
+async function runWorkload(workload: Workload, allWorkers: WorkerHandle[], profile: Profile, log: (line: string) => void): Promise<WorkloadResult> {
+  const skipped: NonNullable<WorkloadResult['skipped']> = {};
+  for (const worker of allWorkers) {
+    const reason = workload.skip?.[worker.key];
+    if (!reason) continue;
+    skipped[worker.key] = reason;
+    log(`${workload.title}: ${contenderInfo(worker.key).label} not run: ${reason}`);
+  }
+  const workers = allWorkers.filter((w) => !skipped[w.key]);
   const setup: WorkloadResult['setup'] = {};
   if (workload.prepare) {
     for (const worker of workers) {
@@ -94,7 +102,7 @@ async function runWorkload(workload: Workload, workers: WorkerHandle[], profile:
   const levels: LevelResult[] = [];
   for (const level of workload.levels(profile)) {
     // A checkpoint before each level, so that one does not land in a single contender's window.
-    await workers[0].request({ type: 'checkpoint' });
+    await allWorkers[0].request({ type: 'checkpoint' });
     const samples = new Map<ContenderKey, Sample[]>(workers.map((w) => [w.key, []]));
     for (let rep = 0; rep < profile.reps; rep++) {
       for (const worker of repetitionOrder(workers, rep)) samples.get(worker.key)!.push(await worker.run(workload.key, level));
@@ -106,7 +114,11 @@ async function runWorkload(workload: Workload, workers: WorkerHandle[], profile:
     log(`${[workload.title, levelLabel(level, workload.levelName)].filter(Boolean).join(', ')}: ` +
       cells.map((c) => `${contenderInfo(c.contender).label} ${formatShort(c.metrics[primary.key].median, primary.unit)}`).join(', '));
   }
-  return { key: workload.key, title: workload.title, levelName: workload.levelName, metrics: workload.metrics, setup, levels };
+  return {
+    key: workload.key, title: workload.title, levelName: workload.levelName, metrics: workload.metrics, setup,
+    ...(Object.keys(skipped).length > 0 ? { skipped } : {}),
+    levels,
+  };
 }
 
 /** Rep k: the list rotated by k, reversed on odd reps. */

@@ -43,6 +43,36 @@ export interface Contender {
   /** Reads the global log forward after cursor `after` (0 = from the start). */
   readAll(after: number, count: number): Promise<AllPage>;
   identify(event: unknown): EventIdentity;
+
+  /**
+   * Persistent subscriptions to `$all` from its current end, one per spec,
+   * started together through the contender's own machinery (Emmett: one
+   * consumer with a processor per spec); resolves once every one is live.
+   */
+  subscribeToAll(specs: SubscriptionSpec[]): Promise<BenchSubscription>;
+
+  /** Writes the aggregate `id` with `events` events in one append. */
+  seedAggregate(id: string, events: number): Promise<void>;
+  /** Loads the aggregate `id` (read its stream, fold the events); returns its version. */
+  loadAggregate(id: string): Promise<number>;
+  /** Loads the aggregate, records one new event and saves it at the loaded version; returns the new version. */
+  updateAggregate(id: string): Promise<number>;
+}
+
+export interface SubscriptionSpec {
+  /** Unique within the run. */
+  name: string;
+  /** Called with each batch as the handler receives it, before it is acknowledged. */
+  onEvents(events: unknown[]): void;
+  /** Persist the checkpoint once this many events were handled since the last write (where the contender has the setting). */
+  checkpointEvery: number;
+  /** A failure the subscription reported (the workload fails the repetition with it). */
+  onError(error: Error): void;
+}
+
+export interface BenchSubscription {
+  /** Ends the subscriptions (not measured). */
+  stop(): Promise<void>;
 }
 
 /** A refused expected version, whatever the contender's own error looked like. */

@@ -11,17 +11,20 @@ export const CONTENDERS: readonly ContenderInfo[] = [
   {
     key: 'hand-sql',
     label: 'hand SQL',
-    description: "a plain pg Pool on the library's own schema: es_append (+ es_sequence when needed) and the library's read SQL, written by hand",
+    description: "a plain pg Pool on the library's own schema: es_append (+ es_sequence when needed) and the library's read SQL, written by hand; " +
+      'subscriptions as a LISTEN plus reads and a checkpoint UPDATE per subscriber; aggregates as a stream read folded by hand',
   },
   {
     key: 'library',
     label: 'library',
-    description: 'mikro-orm-eventstore through its public API: EventStore.connect, appendToStream, readStreamForward, readAllForward',
+    description: 'mikro-orm-eventstore through its public API: EventStore.connect, appendToStream, readStreamForward, readAllForward, ' +
+      'subscribeToAllStreams, aggregateRepository(Class).load / save',
   },
   {
     key: 'emmett',
     label: 'Emmett',
-    description: '@event-driven-io/emmett-postgresql 0.42.0: appendToStream, readStream, readMessagesBatch for the global log',
+    description: '@event-driven-io/emmett-postgresql 0.42.0: appendToStream, readStream, readMessagesBatch for the global log, ' +
+      'a consumer with a reactor per subscription, aggregateStream and CommandHandler',
   },
 ];
 

@@ -1,13 +1,27 @@
 /** This library, through its public API only. */
-import { EventStore, RecordedEvent, StreamExistsError, WrongExpectedVersionError } from '../../src';
-import type { BenchEvent } from '../fixtures';
-import { AllPage, Contender, EventIdentity, VersionConflict } from './contender';
+import {
+  AggregateRepository,
+  EventStore,
+  RecordedEvent,
+  StreamExistsError,
+  Subscription,
+  SubscriptionState,
+  WrongExpectedVersionError,
+} from '../../src';
+import { BenchEvent, EVENT_METADATA } from '../fixtures';
+import { AllPage, BenchSubscription, Contender, EventIdentity, SubscriptionSpec, VersionConflict } from './contender';
+import { BenchAccount } from './library-account';
+
+const ALL = '$all';
+const LIVE_TIMEOUT_MS = 10_000;
 
 export class LibraryContender implements Contender {
   private store?: EventStore;
+  private accounts?: AggregateRepository<BenchAccount>;
 
   async open(url: string, poolSize: number): Promise<void> {
     this.store = await EventStore.connect({ clientUrl: url, mikroOrm: { pool: { min: 0, max: poolSize } } });
+    this.accounts = this.store.aggregateRepository(BenchAccount);
   }
 
   async close(): Promise<void> {
@@ -36,4 +50,59 @@ export class LibraryContender implements Contender {
     const e = event as RecordedEvent;
     return { eventId: e.eventId, streamId: e.streamId, version: e.streamVersion };
   }
+
+  /** `subscribeToAllStreams` from the current end; each handler acknowledges its batch, as users write it. */
+  async subscribeToAll(specs: SubscriptionSpec[]): Promise<BenchSubscription> {
+    const store = this.store!;
+    const subscriptions = await Promise.all(specs.map(async (spec) => {
+      const subscription = await store.subscribeToAllStreams(spec.name, async (events, sub) => {
+        spec.onEvents(events);
+        await sub.ack(events);
+      }, { startFrom: 'current', checkpointThreshold: spec.checkpointEvery, onError: (error) => spec.onError(error) });
+      await untilLive(subscription);
+      return subscription;
+    }));
+    return {
+      async stop() {
+        await Promise.all(subscriptions.map((s) => s.unsubscribe()));
+        // Each repetition subscribes under new names: drop the rows of this one.
+        for (const spec of specs) await store.deleteSubscription(ALL, spec.name);
+      },
+    };
+  }
+
+  async seedAggregate(id: string, events: number): Promise<void> {
+    const account = this.accounts!.create(id);
+    for (let i = 0; i < events; i++) account.credit();
+    await this.accounts!.save(account, { metadata: EVENT_METADATA });
+  }
+
+  async loadAggregate(id: string): Promise<number> {
+    return (await this.accounts!.load(id)).version;
+  }
+
+  async updateAggregate(id: string): Promise<number> {
+    const account = await this.accounts!.load(id);
+    account.credit();
+    await this.accounts!.save(account, { metadata: EVENT_METADATA });
+    return account.version;
+  }
+}
+
+/** Resolves once the subscription has caught up and waits for new events. */
+function untilLive(subscription: Subscription): Promise<void> {
+  if (subscription.state === 'live') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      subscription.off('state', onState);
+      reject(new Error(`subscription ${subscription.name} not live after ${LIVE_TIMEOUT_MS} ms (state ${subscription.state})`));
+    }, LIVE_TIMEOUT_MS);
+    const onState = (state: SubscriptionState) => {
+      if (state !== 'live') return;
+      clearTimeout(timer);
+      subscription.off('state', onState);
+      resolve();
+    };
+    subscription.on('state', onState);
+  });
 }

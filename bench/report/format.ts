@@ -24,3 +24,9 @@ export function levelLabel(level: number, levelName: string): string {
   if (!levelName) return '';
   return `${level} ${level === 1 ? levelName.replace(/s$/, '') : levelName}`;
 }
+
+/** A metric's label without its unit ('p50 ms' -> 'p50'), for axes and sentences that give the unit elsewhere. */
+export function metricName(metric: Pick<MetricSpec, 'label' | 'unit'>): string {
+  const suffix = ` ${metric.unit}`;
+  return metric.label.endsWith(suffix) ? metric.label.slice(0, -suffix.length) : metric.label;
+}

@@ -2,7 +2,7 @@
 import { contenderInfo } from '../contenders';
 import type { BenchResults, WorkloadResult } from './model';
 import { formatRange, formatRatio, formatValue, levelLabel } from './format';
-import { targetLines } from './table';
+import { targetLines, workloadNotes } from './table';
 
 export function markdownReport(r: BenchResults): string {
   const out: string[] = [];
@@ -52,6 +52,7 @@ function workloadMarkdown(w: WorkloadResult, baselineLabel: string): string {
       lines.push(`| ${label} | ${cells.join(' | ')} |`);
     }
   }
+  for (const note of workloadNotes(w)) lines.push('', note);
   const setup = Object.entries(w.setup).filter(([, facts]) => facts && Object.keys(facts).length > 0);
   if (setup.length > 0) {
     lines.push('', `Setup: ${setup.map(([key, facts]) => `${contenderInfo(key as never).label} ${Object.entries(facts!)

@@ -35,6 +35,8 @@ export interface WorkloadResult {
   metrics: MetricSpec[];
   /** What `prepare` reported per contender (e.g. the load rate of the `$all` log). */
   setup: Partial<Record<ContenderKey, Record<string, number>>>;
+  /** Contenders of the run left out of this workload, with the reason. */
+  skipped?: Partial<Record<ContenderKey, string>>;
   levels: LevelResult[];
 }
 

@@ -1,6 +1,7 @@
 /** The terminal report: one table per workload, the costs behind it, and the targets. */
 import Table from 'cli-table3';
 import { contenderInfo } from '../contenders';
+import type { ContenderKey } from '../contenders/contender';
 import type { BenchResults, WorkloadResult } from './model';
 import { formatRange, formatRatio, formatRatioRange, formatValue, levelLabel } from './format';
 
@@ -28,6 +29,31 @@ export function workloadTable(w: WorkloadResult, baselineLabel: string): string 
   return `${w.title} (${unit}; median, min–max; ×ratio to ${baselineLabel}, paired per repetition)\n${table.toString()}`;
 }
 
+/** What a workload's table does not show: contenders left out (and why), repetitions that ran into the time cap. */
+export function workloadNotes(w: WorkloadResult): string[] {
+  const notes = Object.entries(w.skipped ?? {}).map(([key, reason]) => `${contenderInfo(key as ContenderKey).label} not run: ${reason}`);
+  const capped = cappedNote(w);
+  return capped ? [...notes, capped] : notes;
+}
+
+/**
+ * The cells whose repetitions ended at the time cap before the work was done
+ * (samples with `complete: 0`, e.g. a subscription fan-out not delivered in
+ * time), as "Emmett at 10 subscriptions (5 of 5)"; null when there are none.
+ */
+export function cappedNote(w: WorkloadResult): string | null {
+  const capped: string[] = [];
+  for (const level of w.levels) {
+    for (const cell of level.cells) {
+      const n = cell.samples.filter((s) => s.metrics.complete === 0).length;
+      if (n === 0) continue;
+      const where = w.levelName ? ` at ${levelLabel(level.level, w.levelName)}` : '';
+      capped.push(`${contenderInfo(cell.contender).label}${where} (${n} of ${cell.samples.length})`);
+    }
+  }
+  return capped.length > 0 ? `Repetitions that reached the time cap before every delivery: ${capped.join(', ')}; their rate counts what was delivered by then.` : null;
+}
+
 export function costsTable(w: WorkloadResult): string {
   const table = new Table({
     head: ['', 'client µs/event', 'server µs/event', 'statements/op', 'WAL B/event'],
@@ -51,7 +77,8 @@ export function costsTable(w: WorkloadResult): string {
 export function targetLines(results: Pick<BenchResults, 'targets'>): string[] {
   return results.targets.map((t) => {
     if (t.status === 'NOT RUN' || !t.value) return `NOT RUN  ${t.description}`;
-    const value = t.versus ? formatRatioRange(t.value) : `${Math.round(t.value.median).toLocaleString('en-US')} [${Math.round(t.value.min).toLocaleString('en-US')}–${Math.round(t.value.max).toLocaleString('en-US')}]`;
+    const metric = { unit: t.unit ?? '' };
+    const value = t.versus ? formatRatioRange(t.value) : `${formatValue(t.value.median, metric)} ${t.unit} [${formatRange(t.value, metric)}]`;
     const miss = t.status === 'MISS' ? `; ${(t.shortBy! * 100).toFixed(0)}% off the target. ${t.explanation}` : '';
     return `${t.status.padEnd(4)}  ${t.description}: ${value}${miss}`;
   });

@@ -5,7 +5,7 @@
 import type { ContenderKey } from '../contenders/contender';
 import { contenderInfo } from '../contenders';
 import type { BenchResults, CellResult, WorkloadResult } from './model';
-import { levelLabel } from './format';
+import { levelLabel, metricName } from './format';
 import { pairedRatio, Spread } from './stats';
 
 export interface Target {
@@ -21,6 +21,8 @@ export interface Target {
 
 export interface TargetResult extends Target {
   description: string;
+  /** The metric's unit (null when the workload did not run). */
+  unit: string | null;
   status: 'PASS' | 'MISS' | 'NOT RUN';
   value: Spread | null;
   /** How far off a miss is, relative to the threshold (e.g. 0.12 = 12 % short). */
@@ -45,6 +47,9 @@ export function targetsFor(levels: number[]): Target[] {
   }
   targets.push({ workload: 'all-read', level: 1, metric: 'eventsPerSecond', op: '>=', threshold: 100_000 });
   targets.push({ workload: 'append-latency', level: 1, metric: 'p50', versus: 'hand-sql', op: '<=', threshold: 1.3 });
+  // Delivery, from the append's return to the handler.
+  targets.push({ workload: 'subscription-latency', level: 1, metric: 'returnP50', op: '<=', threshold: 2 });
+  targets.push({ workload: 'subscription-latency', level: 1, metric: 'returnP99', op: '<=', threshold: 10 });
   return targets;
 }
 
@@ -54,24 +59,25 @@ export function judgeTargets(results: Pick<BenchResults, 'workloads'>, targets: 
 
 function judge(target: Target, workload: WorkloadResult | undefined): TargetResult {
   const description = describeTarget(target, workload);
+  const unit = workload?.metrics.find((m) => m.key === target.metric)?.unit ?? null;
   const level = workload?.levels.find((l) => l.level === target.level);
   const subject = level?.cells.find((c) => c.contender === SUBJECT);
   const other = target.versus ? level?.cells.find((c) => c.contender === target.versus) : undefined;
   if (!subject || (target.versus && !other)) {
-    return { ...target, description, status: 'NOT RUN', value: null, shortBy: null, explanation: null };
+    return { ...target, description, unit, status: 'NOT RUN', value: null, shortBy: null, explanation: null };
   }
   const value = other
     ? pairedRatio(subject.samples.map((s) => s.metrics[target.metric]), other.samples.map((s) => s.metrics[target.metric]))
     : subject.metrics[target.metric];
   const pass = target.op === '>=' ? value.median >= target.threshold : value.median <= target.threshold;
   const shortBy = pass ? null : Math.abs(value.median - target.threshold) / target.threshold;
-  return { ...target, description, status: pass ? 'PASS' : 'MISS', value, shortBy, explanation: pass ? null : explain(subject, other) };
+  return { ...target, description, unit, status: pass ? 'PASS' : 'MISS', value, shortBy, explanation: pass ? null : explain(subject, other) };
 }
 
 function describeTarget(t: Target, workload: WorkloadResult | undefined): string {
   const where = !workload ? `${t.workload} (level ${t.level})` : workload.levelName ? `${workload.title}, ${levelLabel(t.level, workload.levelName)}` : workload.title;
   const metric = workload?.metrics.find((m) => m.key === t.metric);
-  const what = metric && metric.key !== 'eventsPerSecond' ? ` ${metric.label}` : '';
+  const what = metric && metric.key !== 'eventsPerSecond' ? ` ${metricName(metric)},` : '';
   const bound = t.versus
     ? `${t.op === '>=' ? '≥' : '≤'} ${t.threshold}× ${contenderInfo(t.versus).label}`
     : `${t.op === '>=' ? '≥' : '≤'} ${t.threshold.toLocaleString('en-US')} ${metric?.unit ?? ''}`;

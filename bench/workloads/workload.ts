@@ -3,13 +3,15 @@
  * description (key, metrics, levels) is read by the parent process; `prepare`
  * and `run` execute inside a contender's worker process.
  */
-import type { Contender } from '../contenders/contender';
+import type { Contender, ContenderKey } from '../contenders/contender';
 import type { Profile } from '../profile';
 import type { Meter, Usage } from '../worker/meter';
 
 export interface MetricSpec {
   key: string;
   label: string;
+  /** A short name for the chart's axis, when the label is long (default: the label without its unit). */
+  short?: string;
   unit: string;
   higherIsBetter: boolean;
 }
@@ -40,6 +42,8 @@ export interface Workload {
   /** The first metric is the headline one (tables, ratios, chart). */
   metrics: MetricSpec[];
   levels(profile: Profile): number[];
+  /** Contenders left out of this workload, each with the reason (reported with the results). */
+  skip?: Partial<Record<ContenderKey, string>>;
   /** Runs once per contender before the workload's repetitions; what it returns is reported as setup facts. */
   prepare?(ctx: WorkloadContext): Promise<Record<string, number> | void>;
   run(ctx: WorkloadContext, level: number): Promise<Sample>;
