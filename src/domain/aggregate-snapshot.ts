@@ -5,9 +5,10 @@
  * version of its `@Aggregate` options: a snapshot of another version, or of
  * another aggregate type, is ignored and the aggregate is rebuilt from its events.
  */
-import { instanceToPlain, plainToInstance } from 'class-transformer';
+import { instanceToPlain } from 'class-transformer';
 import type { SnapshotData } from '../types';
 import { AggregateRoot } from './aggregate-root';
+import type { InstanceBuilder } from './instance-builder';
 import type { AggregateInfo } from './registry';
 
 /** The metadata key that holds the snapshot version. */
@@ -30,7 +31,7 @@ export function isCurrentSnapshot(snapshot: SnapshotData, info: AggregateInfo): 
     && snapshot.data !== null && typeof snapshot.data === 'object' && !Array.isArray(snapshot.data);
 }
 
-/** A new instance (built with no constructor arguments) holding the snapshot's fields. */
-export function restoreSnapshot<T extends AggregateRoot>(aggregateClass: new () => T, snapshot: SnapshotData): T {
-  return plainToInstance(aggregateClass, snapshot.data as Record<string, unknown>);
+/** A new instance (built with no constructor arguments) holding the snapshot's fields, as plainToInstance builds it. */
+export function restoreSnapshot<T extends AggregateRoot>(aggregateClass: new () => T, snapshot: SnapshotData, instances: InstanceBuilder): T {
+  return instances.build(aggregateClass, snapshot.data as Record<string, unknown>);
 }

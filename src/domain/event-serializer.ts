@@ -3,13 +3,15 @@
  * the registered type name and the class's schema version (in
  * `metadata.schemaVersion`); reading upcasts the stored JSON to the
  * class's version and builds an instance of the class (nested `@Type`
- * classes, `@Type(() => Date)` dates and `@BigIntField()` bigints included).
+ * classes, `@Type(() => Date)` dates and `@BigIntField()` bigints included;
+ * classes without such decorators skip class-transformer, see instance-builder.ts).
  */
-import { instanceToPlain, plainToInstance } from 'class-transformer';
+import { instanceToPlain } from 'class-transformer';
 import { InvalidArgumentError } from '../errors';
 import type { EventData, RecordedEvent } from '../types';
 import { assertUuid, describe } from '../validation';
 import { EventClassNotRegisteredError, EventDeserializationError, UnknownEventTypeError } from './errors';
+import { InstanceBuilder } from './instance-builder';
 import { DomainRegistry, domainRegistry } from './registry';
 import { SCHEMA_VERSION_KEY, storedSchemaVersion, upcast } from './upcasters';
 
@@ -32,7 +34,12 @@ export interface EventEnvelope {
 export class EventSerializer {
   readonly unknownEventType: 'error' | 'raw';
 
-  constructor(options: EventSerializerOptions = {}, private readonly registry: DomainRegistry = domainRegistry) {
+  /** `registry` and `instances` are the library's own (a repository shares its InstanceBuilder with its snapshots). */
+  constructor(
+    options: EventSerializerOptions = {},
+    private readonly registry: DomainRegistry = domainRegistry,
+    private readonly instances: InstanceBuilder = new InstanceBuilder(),
+  ) {
     if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', `expected an object, got ${describe(options)}`);
     const mode = options.unknownEventType ?? 'error';
     if (mode !== 'error' && mode !== 'raw') {
@@ -81,7 +88,7 @@ export class EventSerializer {
       throw new EventDeserializationError(recorded.eventType, recorded.eventId, `expected an object as data, got ${describe(data)}`);
     }
     try {
-      return plainToInstance(info.eventClass, data);
+      return this.instances.build(info.eventClass, data);
     } catch (error) {
       throw new EventDeserializationError(recorded.eventType, recorded.eventId, (error as Error)?.message ?? String(error), { cause: error });
     }

@@ -22,6 +22,7 @@ import { AggregateRoot, aggregateState, applyEvent, assertAggregateId } from '..
 import { isCurrentSnapshot, restoreSnapshot, takeSnapshot } from '../domain/aggregate-snapshot';
 import { AggregateIdNotSetError, AggregateNotRegisteredError } from '../domain/errors';
 import { EventEnvelope, EventSerializer, EventSerializerOptions, assertEnvelope } from '../domain/event-serializer';
+import { InstanceBuilder } from '../domain/instance-builder';
 import { AggregateInfo, domainRegistry } from '../domain/registry';
 import { InvalidArgumentError, SnapshotNotFoundError, StreamNotFoundError, WrongExpectedVersionError } from '../errors';
 import type { RecordedEvent, SnapshotData } from '../types';
@@ -61,6 +62,8 @@ export class AggregateRepository<T extends AggregateRoot> {
   readonly aggregateName: string;
   private readonly info: AggregateInfo;
   private readonly serializer: EventSerializer;
+  /** Builds events and snapshots; it remembers, per class, whether class-transformer is needed. */
+  private readonly instances = new InstanceBuilder();
   private readonly batchSize: number;
 
   constructor(
@@ -73,7 +76,7 @@ export class AggregateRepository<T extends AggregateRoot> {
     }
     this.info = aggregateInfoOf(aggregateClass);
     this.aggregateName = this.info.name;
-    this.serializer = new EventSerializer(options);
+    this.serializer = new EventSerializer(options, domainRegistry, this.instances);
     this.batchSize = options.batchSize ?? DEFAULT_READ_COUNT;
     assertPositiveInteger(this.batchSize, 'options.batchSize');
   }
@@ -176,7 +179,7 @@ export class AggregateRepository<T extends AggregateRoot> {
       throw error;
     }
     if (!isCurrentSnapshot(snapshot, this.info)) return undefined;
-    const aggregate = restoreSnapshot(this.aggregateClass, snapshot);
+    const aggregate = restoreSnapshot(this.aggregateClass, snapshot, this.instances);
     const state = aggregateState(aggregate);
     state.id = id;
     state.version = snapshot.sourceVersion;
