@@ -142,6 +142,8 @@ describe('subscriptions in several processes', function () {
     const takeoverMs = successor.lines.find((l) => l.type === 'start')!.at - frozenAt;
     this.test!.title += ` (first delivery ${takeoverMs} ms after the freeze, lease 1000 ms)`;
 
+    // The successor's own last checkpoint must be in before the comparison.
+    await waitUntil(async () => (await checkpointOf(store.schema, '$all', 'frozen')) === first + total, 'the successor stored its checkpoint', 10_000);
     const checkpoint = await checkpointOf(store.schema, '$all', 'frozen');
     owner.signal('SIGCONT');
     await waitUntil(() => owner.state === 'standby', 'the resumed owner stepped down', 10_000);
