@@ -4,7 +4,7 @@
  * the targets, and writes bench/results/<name>.{json,svg,md}.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { BASELINE, contenderInfo, CONTENDERS } from './contenders';
 import { CONTENDER_KEYS, ContenderKey } from './contenders/contender';
@@ -22,6 +22,7 @@ interface CliOptions {
   contenders?: ContenderKey[];
   eventIds: 'v4' | 'v7';
   keepDatabases: boolean;
+  cpuProf?: string;
   out: string;
   name?: string;
 }
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
     .addOption(new Option('--contenders <list>', `comma-separated subset of: ${CONTENDER_KEYS.join(', ')}`).argParser(list))
     .addOption(new Option('--event-ids <kind>', 'uuid version of the event ids every contender writes').choices(['v4', 'v7']).default('v4'))
     .option('--keep-databases', 'keep the bench databases after the run', false)
+    .option('--cpu-prof <dir>', 'write a V8 CPU profile of each contender\'s worker process to <dir>/<contender>.cpuprofile')
     .option('--out <dir>', 'folder for the result files', join(__dirname, 'results'))
     .option('--name <name>', 'base name of the result files (default: latest, quick with --quick)')
     .parse();
@@ -65,6 +67,7 @@ async function main(): Promise<void> {
     contenders: CONTENDERS.map((c) => c.key).filter((k) => contenders.includes(k)),
     workloads,
     keepDatabases: opts.keepDatabases,
+    cpuProfileDir: opts.cpuProf ? resolve(opts.cpuProf) : undefined,
     command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
     log,
   });

@@ -35,6 +35,12 @@ export interface Profile {
   subscriptionLatency: { warmup: number; samples: number; pauseMs: number; drainMs: number };
   /** Aggregates of `streamLength` events; saves rotate over `saveAggregates` of them, so each grows slowly. */
   aggregate: { levels: number[]; streamLength: number; saveAggregates: number; warmupMs: number; durationMs: number; maxOps: number };
+  /**
+   * Projection catch-up: a log of `events` events loaded by `loadWriters`
+   * writers, rebuilt from the origin each repetition; a rebuild still
+   * running at `capMs` is stopped after its batch in flight.
+   */
+  projection: { events: number; loadWriters: number; capMs: number };
 }
 
 const FULL: Profile = {
@@ -52,6 +58,7 @@ const FULL: Profile = {
   fanOut: { events: 10_000, writers: 10, checkpointEvery: 1000, capMs: 5000, warmupEvents: 2000 },
   subscriptionLatency: { warmup: 20, samples: 300, pauseMs: 5, drainMs: 3000 },
   aggregate: { levels: [1, 10], streamLength: 100, saveAggregates: 500, warmupMs: 200, durationMs: 1000, maxOps: 1000 },
+  projection: { events: 50_000, loadWriters: 10, capMs: 20_000 },
 };
 
 const QUICK: Profile = {
@@ -69,6 +76,7 @@ const QUICK: Profile = {
   fanOut: { ...FULL.fanOut, events: 5000, capMs: 1500, warmupEvents: 1000 },
   subscriptionLatency: { ...FULL.subscriptionLatency, warmup: 10, samples: 100 },
   aggregate: { ...FULL.aggregate, levels: [10], saveAggregates: 100, warmupMs: 100, durationMs: 300, maxOps: 300 },
+  projection: { ...FULL.projection, events: 20_000, capMs: 5000 },
 };
 
 export function profileFor(quick: boolean, overrides: { reps?: number; eventIds?: EventIdKind } = {}): Profile {

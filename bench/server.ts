@@ -1,7 +1,8 @@
 /**
  * The PostgreSQL server under the benchmark: DATABASE_URL when set, else the
  * embedded server of support/database.ts. Each contender gets a database of
- * its own on it, dropped again at the end.
+ * its own on it (and one more per workload that needs an empty store), every
+ * one dropped again at the end.
  */
 import { readFileSync } from 'node:fs';
 import { Client } from 'pg';
@@ -20,6 +21,8 @@ const DATABASES: Record<ContenderKey, string> = { library: 'bench_lib', 'hand-sq
 const SETTINGS = ['shared_buffers', 'synchronous_commit', 'fsync', 'full_page_writes', 'wal_level', 'max_wal_size', 'jit', 'max_connections'];
 
 export class BenchServer {
+  private readonly created = new Set<string>();
+
   private constructor(private readonly database: Database) {}
 
   static async start(): Promise<BenchServer> {
@@ -30,22 +33,23 @@ export class BenchServer {
     await this.database.stop();
   }
 
-  urlFor(key: ContenderKey): string {
+  /** Creates the database (empty: an earlier one of the same name is dropped first) and returns its URL. */
+  async createDatabase(key: ContenderKey, workload?: string): Promise<string> {
+    const name = databaseName(key, workload);
+    await this.admin(async (c) => {
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.query(`create database ${name}`);
+    });
+    this.created.add(name);
     const url = new URL(this.database.url);
-    url.pathname = `/${DATABASES[key]}`;
+    url.pathname = `/${name}`;
     return url.toString();
   }
 
-  async createDatabase(key: ContenderKey): Promise<string> {
-    await this.admin(async (c) => {
-      await c.query(`drop database if exists ${DATABASES[key]} with (force)`);
-      await c.query(`create database ${DATABASES[key]}`);
-    });
-    return this.urlFor(key);
-  }
-
-  async dropDatabase(key: ContenderKey): Promise<void> {
-    await this.admin((c) => c.query(`drop database if exists ${DATABASES[key]} with (force)`));
+  /** Drops every database this run created. */
+  async dropDatabases(): Promise<void> {
+    for (const name of this.created) await this.admin((c) => c.query(`drop database if exists ${name} with (force)`));
+    this.created.clear();
   }
 
   async info(): Promise<ServerInfo> {
@@ -67,6 +71,11 @@ export class BenchServer {
       await client.end();
     }
   }
+}
+
+/** Contender `key`'s database, or the one of its `workload` that runs on a database of its own. */
+export function databaseName(key: ContenderKey, workload?: string): string {
+  return workload ? `${DATABASES[key]}_${workload.replace(/[^a-z0-9]+/gi, '_').toLowerCase()}` : DATABASES[key];
 }
 
 /** The parent of our backend, if that backend is a postgres process on this machine. */

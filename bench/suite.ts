@@ -20,6 +20,8 @@ export interface SuiteOptions {
   contenders: ContenderKey[];
   workloads: Workload[];
   keepDatabases: boolean;
+  /** Where each worker writes a CPU profile (`<contender>.cpuprofile`), when set. */
+  cpuProfileDir?: string;
   command: string;
   log: (line: string) => void;
 }
@@ -38,7 +40,7 @@ export async function runSuite(options: SuiteOptions): Promise<BenchResults> {
 
     for (const key of options.contenders) {
       const url = await server.createDatabase(key);
-      const worker = new WorkerHandle(key);
+      const worker = new WorkerHandle(key, options.cpuProfileDir);
       workers.push(worker);
       await worker.request({ type: 'open', contender: key, url, postmasterPid: info.postmasterPid, profile });
     }
@@ -53,10 +55,10 @@ export async function runSuite(options: SuiteOptions): Promise<BenchResults> {
     if (failed.length > 0) throw new CheckFailedError(`correctness check failed for ${failed.join(', ')}; nothing measured`);
 
     const workloads: WorkloadResult[] = [];
-    for (const workload of options.workloads) workloads.push(await runWorkload(workload, workers, profile, log));
+    for (const workload of options.workloads) workloads.push(await runWorkload(workload, workers, server, profile, log));
 
     for (const worker of workers.splice(0)) await worker.close();
-    if (!options.keepDatabases) for (const key of options.contenders) await server.dropDatabase(key);
+    if (!options.keepDatabases) await server.dropDatabases();
 
     const finished = new Date();
     const { postmasterPid, ...serverInfo } = info;
@@ -82,7 +84,13 @@ export async function runSuite(options: SuiteOptions): Promise<BenchResults> {
   }
 }
 
-async function runWorkload(workload: Workload, allWorkers: WorkerHandle[], profile: Profile, log: (line: string) => void): Promise<WorkloadResult> {
+async function runWorkload(
+  workload: Workload,
+  allWorkers: WorkerHandle[],
+  server: BenchServer,
+  profile: Profile,
+  log: (line: string) => void,
+): Promise<WorkloadResult> {
   const skipped: NonNullable<WorkloadResult['skipped']> = {};
   for (const worker of allWorkers) {
     const reason = workload.skip?.[worker.key];
@@ -92,10 +100,12 @@ async function runWorkload(workload: Workload, allWorkers: WorkerHandle[], profi
   }
   const workers = allWorkers.filter((w) => !skipped[w.key]);
   const setup: WorkloadResult['setup'] = {};
-  if (workload.prepare) {
+  if (workload.prepare || workload.ownDatabase) {
     for (const worker of workers) {
       const t = Date.now();
-      setup[worker.key] = (await worker.request({ type: 'prepare', workload: workload.key })) as Record<string, number>;
+      // The worker opens a second contender of its kind on the new database, for this workload's prepare and runs.
+      const url = workload.ownDatabase ? await server.createDatabase(worker.key, workload.key) : undefined;
+      setup[worker.key] = (await worker.request({ type: 'prepare', workload: workload.key, url })) as Record<string, number>;
       log(`${workload.title}: prepared ${contenderInfo(worker.key).label} in ${((Date.now() - t) / 1000).toFixed(1)} s`);
     }
   }
@@ -117,6 +127,7 @@ async function runWorkload(workload: Workload, allWorkers: WorkerHandle[], profi
   return {
     key: workload.key, title: workload.title, levelName: workload.levelName, metrics: workload.metrics, setup,
     ...(Object.keys(skipped).length > 0 ? { skipped } : {}),
+    ...(workload.cap ? { cap: workload.cap } : {}),
     levels,
   };
 }

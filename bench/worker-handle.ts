@@ -10,9 +10,11 @@ export class WorkerHandle {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (body: ResponseBody) => void; reject: (error: Error) => void }>();
 
-  constructor(readonly key: ContenderKey) {
+  /** `cpuProfileDir`: the worker writes a V8 CPU profile of its whole life there (node --cpu-prof). */
+  constructor(readonly key: ContenderKey, cpuProfileDir?: string) {
+    const profiling = cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfileDir, '--cpu-prof-name', `${key}.cpuprofile`] : [];
     this.child = fork(join(__dirname, 'worker', 'main.ts'), [], {
-      execArgv: ['-r', 'reflect-metadata', '-r', '@swc/register'],
+      execArgv: ['-r', 'reflect-metadata', '-r', '@swc/register', ...profiling],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.child.on('message', (reply: Reply) => {

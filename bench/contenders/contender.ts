@@ -3,6 +3,7 @@
  * process of its own (bench/worker) on a database of its own.
  */
 import type { BenchEvent } from '../fixtures';
+import type { BalanceTotals, RunningRebuild } from './balances';
 
 export const CONTENDER_KEYS = ['library', 'hand-sql', 'emmett'] as const;
 export type ContenderKey = (typeof CONTENDER_KEYS)[number];
@@ -57,6 +58,18 @@ export interface Contender {
   loadAggregate(id: string): Promise<number>;
   /** Loads the aggregate, records one new event and saves it at the loaded version; returns the new version. */
   updateAggregate(id: string): Promise<number>;
+
+  /** Creates the balances table (balances.ts) and the contender's projection into it, not running yet. */
+  setUpBalances(): Promise<void>;
+  /**
+   * Starts rebuilding the balances from the origin of `$all` with the
+   * contender's own machinery: it clears the table, moves the checkpoint
+   * back to the origin, and replays `$all`, each batch and its checkpoint
+   * in one transaction.
+   */
+  rebuildBalances(): RunningRebuild;
+  /** What the table holds and the projection's lag, for the check after each rebuild. */
+  balanceTotals(): Promise<BalanceTotals>;
 }
 
 export interface SubscriptionSpec {

@@ -4,7 +4,9 @@
  * readMessagesBatch for the global log (what its consumers use). Our event id
  * travels as `metadata.messageId`, which Emmett stores as the message id.
  * Subscriptions are its consumer and reactors (emmett-subscriptions.ts);
- * aggregates are `aggregateStream` to load and `CommandHandler` to save.
+ * aggregates are `aggregateStream` to load and `CommandHandler` to save;
+ * the balances projection is a raw SQL projection rebuilt by
+ * `rebuildPostgreSQLProjections` (emmett-balances.ts).
  *
  * Importing dumbo installs global pg type parsers, one reason why every
  * contender runs in a process of its own.
@@ -15,7 +17,9 @@ import { getPostgreSQLEventStore, readMessagesBatch, type PostgresEventStore } f
 import { Pool } from 'pg';
 import { BenchEvent, EVENT_DATA, EVENT_METADATA, EVENT_TYPE } from '../fixtures';
 import { accountStream, AccountState, creditAccount, initialAccount } from './account';
+import type { BalanceTotals, RunningRebuild } from './balances';
 import { AllPage, BenchSubscription, Contender, EventIdentity, SubscriptionSpec, VersionConflict } from './contender';
+import { EmmettBalances } from './emmett-balances';
 import { emmettSubscriptions } from './emmett-subscriptions';
 
 /** The consumer's page: the same 1000 events per read as the other contenders (Emmett's default is 100). */
@@ -39,6 +43,7 @@ export class EmmettContender implements Contender {
   private pool?: Pool;
   private db?: Dumbo;
   private store?: PostgresEventStore;
+  private balances?: EmmettBalances;
 
   async open(url: string, poolSize: number): Promise<void> {
     // Every Emmett processor adds SIGTERM and SIGINT listeners (onShutdown) until it closes.
@@ -47,6 +52,7 @@ export class EmmettContender implements Contender {
     this.db = dumbo({ connectionString: url, pool: this.pool });
     this.store = getPostgreSQLEventStore(url, { connectionOptions: { dumbo: this.db } });
     await this.store.schema.migrate();
+    this.balances = new EmmettBalances(this.db, this.pool, url);
   }
 
   async close(): Promise<void> {
@@ -98,5 +104,17 @@ export class EmmettContender implements Contender {
   async updateAggregate(id: string): Promise<number> {
     const { newState } = await handleAccount(this.store!, id, () => credited());
     return newState.version;
+  }
+
+  setUpBalances(): Promise<void> {
+    return this.balances!.setUp();
+  }
+
+  rebuildBalances(): RunningRebuild {
+    return this.balances!.rebuild();
+  }
+
+  balanceTotals(): Promise<BalanceTotals> {
+    return this.balances!.totals();
   }
 }

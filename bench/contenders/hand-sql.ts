@@ -5,13 +5,16 @@
  * of the library's own layers (validation, MikroORM/knex connection
  * handling, row mapping, the domain layer). Subscriptions are a LISTEN plus
  * reads per subscriber (hand-sql-subscriptions.ts); aggregates are a stream
- * read folded by hand and an append at the version read.
+ * read folded by hand and an append at the version read; the balances
+ * projection is a read-and-upsert loop (hand-sql-balances.ts).
  */
-import { Pool } from 'pg';
+import { Pool, PoolClient } from 'pg';
 import { EventStore } from '../../src';
 import { BenchEvent, makeEvents } from '../fixtures';
 import { ACCOUNT_EVENT_METADATA, accountStream, AccountState, creditAccount, initialAccount } from './account';
+import type { BalanceTotals, RunningRebuild } from './balances';
 import { AllPage, BenchSubscription, Contender, EventIdentity, SubscriptionSpec, VersionConflict } from './contender';
+import { HandBalances } from './hand-sql-balances';
 import { HandSubscriptions } from './hand-sql-subscriptions';
 import { ALL_FORWARD, APPEND, PAGE, RECORDED, RECORDED_COUNT, SEQUENCE, STREAM_FORWARD, STREAM_ROW, TYPES, WINDOW_ROW } from './hand-sql.sql';
 
@@ -20,12 +23,14 @@ type Row = unknown[];
 export class HandSqlContender implements Contender {
   private pool?: Pool;
   private subscriptions?: HandSubscriptions;
+  private balances?: HandBalances;
 
   async open(url: string, poolSize: number): Promise<void> {
     // The library's migrations create the schema; the store is closed again at once.
     await (await EventStore.connect({ clientUrl: url, sequencerIntervalMs: 0 })).close();
     this.pool = new Pool({ connectionString: url, max: poolSize });
     this.subscriptions = new HandSubscriptions(this.pool, url, (after, count) => this.readAll(after, count));
+    this.balances = new HandBalances(this.pool, readAllForward);
   }
 
   async close(): Promise<void> {
@@ -60,18 +65,8 @@ export class HandSqlContender implements Contender {
     return this.streamPage(streamId, 1);
   }
 
-  async readAll(after: number, count: number): Promise<AllPage> {
-    const events: Row[] = [];
-    let low = after + 1;
-    for (;;) {
-      const high = low + (count - events.length) - 1;
-      const { rows } = await this.pool!.query<Row>({ ...ALL_FORWARD, values: [low, high], types: TYPES });
-      for (const row of rows) if (row[WINDOW_ROW.at + RECORDED.eventId] !== null) events.push(row);
-      const next = (rows[0]?.[WINDOW_ROW.nextPosition] ?? null) as number | null;
-      if (events.length >= count || next === null) break;
-      low = next;
-    }
-    return { events, next: events.length > 0 ? (events[events.length - 1][WINDOW_ROW.at + RECORDED.position] as number) : after };
+  readAll(after: number, count: number): Promise<AllPage> {
+    return readAllForward(this.pool!, after, count);
   }
 
   /** Events are read rows as they come (stream page or `$all` window): the recorded columns are their last ones. */
@@ -99,6 +94,18 @@ export class HandSqlContender implements Contender {
     return state.version + 1;
   }
 
+  setUpBalances(): Promise<void> {
+    return this.balances!.setUp();
+  }
+
+  rebuildBalances(): RunningRebuild {
+    return this.balances!.rebuild();
+  }
+
+  balanceTotals(): Promise<BalanceTotals> {
+    return this.balances!.totals();
+  }
+
   /** The account's stream read page by page and folded into its state. */
   private async foldAccount(id: string): Promise<AccountState> {
     let state = initialAccount();
@@ -119,6 +126,21 @@ export class HandSqlContender implements Contender {
     if (rows[0][STREAM_ROW.deletedAt] !== null) throw new Error(`stream ${streamId} is deleted`);
     return rows[0][STREAM_ROW.at + RECORDED.eventId] === null ? [] : rows;
   }
+}
+
+/** `$all` after `after`, up to `count` events, through `db` (the pool, or a client held for a loop): window by window. */
+export async function readAllForward(db: Pool | PoolClient, after: number, count: number): Promise<AllPage> {
+  const events: Row[] = [];
+  let low = after + 1;
+  for (;;) {
+    const high = low + (count - events.length) - 1;
+    const { rows } = await db.query<Row>({ ...ALL_FORWARD, values: [low, high], types: TYPES });
+    for (const row of rows) if (row[WINDOW_ROW.at + RECORDED.eventId] !== null) events.push(row);
+    const next = (rows[0]?.[WINDOW_ROW.nextPosition] ?? null) as number | null;
+    if (events.length >= count || next === null) break;
+    low = next;
+  }
+  return { events, next: events.length > 0 ? (events[events.length - 1][WINDOW_ROW.at + RECORDED.position] as number) : after };
 }
 
 /** The account's events as the library's domain layer stores them (uuid v7 ids, as the library generates them). */

@@ -2,6 +2,8 @@
 import {
   AggregateRepository,
   EventStore,
+  ProjectionRunner,
+  RebuildInterruptedError,
   RecordedEvent,
   StreamExistsError,
   Subscription,
@@ -9,8 +11,10 @@ import {
   WrongExpectedVersionError,
 } from '../../src';
 import { BenchEvent, EVENT_METADATA } from '../fixtures';
+import { BALANCE_TOTALS, BalanceTotals, CREATE_BALANCES, RunningRebuild } from './balances';
 import { AllPage, BenchSubscription, Contender, EventIdentity, SubscriptionSpec, VersionConflict } from './contender';
 import { BenchAccount } from './library-account';
+import { BALANCES_PROJECTION, BenchBalance, BenchBalances } from './library-balances';
 
 const ALL = '$all';
 const LIVE_TIMEOUT_MS = 10_000;
@@ -18,13 +22,16 @@ const LIVE_TIMEOUT_MS = 10_000;
 export class LibraryContender implements Contender {
   private store?: EventStore;
   private accounts?: AggregateRepository<BenchAccount>;
+  private balances?: ProjectionRunner;
 
   async open(url: string, poolSize: number): Promise<void> {
-    this.store = await EventStore.connect({ clientUrl: url, mikroOrm: { pool: { min: 0, max: poolSize } } });
+    // The balances' entity joins the store's MikroORM, as an application's read-model entities do.
+    this.store = await EventStore.connect({ clientUrl: url, entities: [BenchBalance], mikroOrm: { pool: { min: 0, max: poolSize } } });
     this.accounts = this.store.aggregateRepository(BenchAccount);
   }
 
   async close(): Promise<void> {
+    await this.balances?.stop();
     await this.store?.close();
   }
 
@@ -86,6 +93,41 @@ export class LibraryContender implements Contender {
     account.credit();
     await this.accounts!.save(account, { metadata: EVENT_METADATA });
     return account.version;
+  }
+
+  async setUpBalances(): Promise<void> {
+    await this.store!.orm.em.getConnection().execute(CREATE_BALANCES);
+    this.balances = this.store!.projections([BenchBalances]);
+  }
+
+  /** `runner.rebuild(name)` on a runner that is not started: it resolves once the projection has caught up; `runner.stop()` interrupts it. */
+  rebuildBalances(): RunningRebuild {
+    const runner = this.balances!;
+    const committed = { events: 0, batches: 0 };
+    const done = runner.rebuild(BALANCES_PROJECTION, {
+      // Called once as the replay begins, then after each committed batch.
+      onProgress: (progress) => {
+        if (progress.done === committed.events) return;
+        committed.events = progress.done;
+        committed.batches++;
+      },
+    }).then(() => ({ ...committed }));
+    return {
+      done,
+      async stop() {
+        await runner.stop();
+        await done.catch((error: unknown) => {
+          if (!(error instanceof RebuildInterruptedError)) throw error;
+        });
+        return { ...committed };
+      },
+    };
+  }
+
+  async balanceTotals(): Promise<BalanceTotals> {
+    const [totals] = await this.store!.orm.em.getConnection().execute(BALANCE_TOTALS);
+    const { checkpoint, lag } = await this.balances!.status(BALANCES_PROJECTION);
+    return { rows: totals.rows, events: totals.events, amount: totals.amount, checkpoint: checkpoint ?? 0, lag };
   }
 }
 

@@ -3,7 +3,7 @@ import type { ContenderInfo, ContenderKey } from '../contenders/contender';
 import type { Profile } from '../profile';
 import type { ServerInfo } from '../server';
 import type { CheckResult } from '../worker/protocol';
-import type { MetricSpec, Sample } from '../workloads/workload';
+import type { CapWording, MetricSpec, Sample } from '../workloads/workload';
 import { pairedRatio, Spread, spread } from './stats';
 import type { TargetResult } from './targets';
 
@@ -37,6 +37,8 @@ export interface WorkloadResult {
   setup: Partial<Record<ContenderKey, Record<string, number>>>;
   /** Contenders of the run left out of this workload, with the reason. */
   skipped?: Partial<Record<ContenderKey, string>>;
+  /** The wording of the note on repetitions cut short by the time cap (default: deliveries). */
+  cap?: CapWording;
   levels: LevelResult[];
 }
 

@@ -4,6 +4,7 @@ import { contenderInfo } from '../contenders';
 import type { ContenderKey } from '../contenders/contender';
 import type { BenchResults, WorkloadResult } from './model';
 import { formatRange, formatRatio, formatRatioRange, formatValue, levelLabel } from './format';
+import { DELIVERY_CAP } from '../workloads/workload';
 
 export function workloadTable(w: WorkloadResult, baselineLabel: string): string {
   const contenders = w.levels[0]?.cells.map((c) => c.contender) ?? [];
@@ -39,7 +40,8 @@ export function workloadNotes(w: WorkloadResult): string[] {
 /**
  * The cells whose repetitions ended at the time cap before the work was done
  * (samples with `complete: 0`, e.g. a subscription fan-out not delivered in
- * time), as "Emmett at 10 subscriptions (5 of 5)"; null when there are none.
+ * time, a projection not caught up), as "Emmett at 10 subscriptions (5 of
+ * 5)", worded by the workload's `cap`; null when there are none.
  */
 export function cappedNote(w: WorkloadResult): string | null {
   const capped: string[] = [];
@@ -51,7 +53,10 @@ export function cappedNote(w: WorkloadResult): string | null {
       capped.push(`${contenderInfo(cell.contender).label}${where} (${n} of ${cell.samples.length})`);
     }
   }
-  return capped.length > 0 ? `Repetitions that reached the time cap before every delivery: ${capped.join(', ')}; their rate counts what was delivered by then.` : null;
+  const wording = w.cap ?? DELIVERY_CAP;
+  return capped.length > 0
+    ? `Repetitions that reached the time cap before ${wording.before}: ${capped.join(', ')}; their rate counts ${wording.counts} by then.`
+    : null;
 }
 
 export function costsTable(w: WorkloadResult): string {

@@ -1,9 +1,10 @@
 /**
- * A contender's process: it opens the contender on its own database and runs
+ * A contender's process: it opens the contender on its own database (and
+ * another one on the database of each workload that has its own) and runs
  * what the parent asks over IPC, one request at a time.
  */
 import { createContender } from '../contenders/factory';
-import type { Contender } from '../contenders/contender';
+import type { Contender, ContenderKey } from '../contenders/contender';
 import { workloadByKey } from '../workloads';
 import type { WorkloadContext } from '../workloads/workload';
 import { checkContender } from './check';
@@ -11,10 +12,13 @@ import { countQueries, Meter } from './meter';
 import type { Envelope, Reply, Request, ResponseBody } from './protocol';
 
 interface Session {
+  key: ContenderKey;
   contender: Contender;
   meter: Meter;
   contexts: Map<string, WorkloadContext>;
   base: Omit<WorkloadContext, 'state'>;
+  /** Contenders opened on workloads' own databases, closed with the session. */
+  extra: Contender[];
 }
 
 let session: Session | undefined;
@@ -26,7 +30,7 @@ async function handle(request: Request): Promise<ResponseBody> {
     await contender.open(request.url, request.profile.poolSize);
     const meter = new Meter(request.url, request.postmasterPid);
     await meter.open();
-    session = { contender, meter, contexts: new Map(), base: { contender, meter, profile: request.profile } };
+    session = { key: request.contender, contender, meter, contexts: new Map(), base: { contender, meter, profile: request.profile }, extra: [] };
     return;
   }
   if (!session) throw new Error('the contender is not open');
@@ -34,6 +38,7 @@ async function handle(request: Request): Promise<ResponseBody> {
     case 'check':
       return checkContender(session.contender, session.base.profile.eventIds);
     case 'prepare': {
+      if (request.url) await openOwnDatabase(session, request.workload, request.url);
       const ctx = contextFor(session, request.workload);
       return (await workloadByKey(request.workload).prepare?.(ctx)) ?? {};
     }
@@ -43,10 +48,19 @@ async function handle(request: Request): Promise<ResponseBody> {
       return session.meter.checkpoint();
     case 'close':
       await session.meter.close();
+      for (const contender of session.extra) await contender.close();
       await session.contender.close();
       session = undefined;
       return;
   }
+}
+
+/** A contender of the session's kind on the workload's own (empty) database, for its prepare and runs. */
+async function openOwnDatabase(s: Session, workload: string, url: string): Promise<void> {
+  const contender = createContender(s.key);
+  s.extra.push(contender);
+  await contender.open(url, s.base.profile.poolSize);
+  s.contexts.set(workload, { ...s.base, contender, state: {} });
 }
 
 function contextFor(s: Session, workload: string): WorkloadContext {

@@ -6,7 +6,8 @@ import type { Sample } from '../workloads/workload';
 export type Request =
   | { type: 'open'; contender: ContenderKey; url: string; postmasterPid: number | null; profile: Profile }
   | { type: 'check' }
-  | { type: 'prepare'; workload: string }
+  /** `url`: an empty database of the workload's own, on which the worker opens another contender for it. */
+  | { type: 'prepare'; workload: string; url?: string }
   | { type: 'run'; workload: string; level: number }
   | { type: 'checkpoint' }
   | { type: 'close' };

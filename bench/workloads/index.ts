@@ -1,28 +1,13 @@
 /**
  * The workloads, in running order. A new workload is a module next to these,
- * added to this list.
- *
- * TODO projection throughput, once src/projections lands (module
- * `projection.ts`, key 'projection'): events per second into a simple read
- * model. `prepare` loads a log of N events (the `all-read` loader); `run`
- * starts a projection from the origin and times it until its lag is 0.
- * - library: a `@Projection` with one `@Handles(AccountCredited)` that
- *   upserts an account-balance entity (`ctx.em`), started with
- *   `store.projections([...]).start()`, or `runner.rebuild(name)` per
- *   repetition; done when `runner.lag(name)` is 0;
- * - hand SQL: the same read-model table and a loop that reads `$all` in
- *   pages of 1000 and, per page in one transaction, runs the same upserts
- *   (one `insert … on conflict do update` per event, or one per page with
- *   `unnest`, both worth a level) and moves its checkpoint row;
- * - Emmett: `postgreSQLProjector` with a `postgreSQLRawSQLProjection` doing
- *   the same upsert, on a consumer started from the beginning.
- * Metric: events projected per second (events / time to lag 0), with the
- * usual costs; levels: 1 projection (maybe 5, sharing reads).
+ * added to this list. A workload that needs `$all` to hold only its own
+ * events (projection catch-up) sets `ownDatabase`.
  */
 import { aggregateLoadWorkload, aggregateSaveWorkload } from './aggregate';
 import { allReadWorkload } from './all-read';
 import { appendWorkload } from './append';
 import { appendLatencyWorkload } from './append-latency';
+import { projectionWorkload } from './projection';
 import { streamReadWorkload } from './stream-read';
 import { subscriptionFanOutWorkload } from './subscription-fan-out';
 import { subscriptionLatencyWorkload } from './subscription-latency';
@@ -37,6 +22,7 @@ export const WORKLOADS: readonly Workload[] = [
   subscriptionLatencyWorkload,
   aggregateLoadWorkload,
   aggregateSaveWorkload,
+  projectionWorkload,
 ];
 
 export function workloadByKey(key: string): Workload {

@@ -42,11 +42,27 @@ export interface Workload {
   /** The first metric is the headline one (tables, ratios, chart). */
   metrics: MetricSpec[];
   levels(profile: Profile): number[];
+  /**
+   * Runs on an empty database of its own (one per contender, created by the
+   * parent), with a contender opened on it: its `$all` holds only what its
+   * `prepare` writes, not the events the workloads before it left.
+   */
+  ownDatabase?: boolean;
+  /** How the notes word repetitions cut short by a time cap (samples with `complete: 0`); see CapWording. */
+  cap?: CapWording;
   /** Contenders left out of this workload, each with the reason (reported with the results). */
   skip?: Partial<Record<ContenderKey, string>>;
   /** Runs once per contender before the workload's repetitions; what it returns is reported as setup facts. */
   prepare?(ctx: WorkloadContext): Promise<Record<string, number> | void>;
   run(ctx: WorkloadContext, level: number): Promise<Sample>;
 }
+
+/** "Repetitions that reached the time cap before <before>: …; their rate counts <counts> by then." */
+export interface CapWording {
+  before: string;
+  counts: string;
+}
+
+export const DELIVERY_CAP: CapWording = { before: 'every delivery', counts: 'what was delivered' };
 
 export const EVENTS_PER_SECOND: MetricSpec = { key: 'eventsPerSecond', label: 'events/s', unit: 'events/s', higherIsBetter: true };

@@ -112,13 +112,14 @@ describe('benchmark report', () => {
     expect(targetLines({ targets: [slow] })[0]).to.match(/^MISS  .*: 2\.50 ms \[2\.40–3\.00\]; 25% off the target\./);
   });
 
-  it('runs the subscription and aggregate workloads after the store workloads, each key once', () => {
+  it('runs the subscription, aggregate and projection workloads after the store workloads, each key once', () => {
     const keys = WORKLOADS.map((w) => w.key);
     expect(keys).to.deep.equal([
       'all-read', 'append', 'stream-read', 'append-latency',
-      'subscription-fan-out', 'subscription-latency', 'aggregate-load', 'aggregate-save',
+      'subscription-fan-out', 'subscription-latency', 'aggregate-load', 'aggregate-save', 'projection',
     ]);
-    expect(() => workloadByKey('projection')).to.throw(/unknown workload projection/);
+    expect(workloadByKey('projection').key).to.equal('projection');
+    expect(() => workloadByKey('projections')).to.throw(/unknown workload projections/);
   });
 
   it('draws latency panels on a log scale in a row after the throughput panels, in running order', () => {
@@ -171,6 +172,21 @@ describe('benchmark report', () => {
     expect(more).to.deep.equal([]);
     expect(workloadNotes(result([1, 1, 1]))).to.deep.equal([]);
     expect(workloadNotes({ ...result([1, 1, 1]), skipped: { emmett: 'it delivers events twice' } })).to.deep.equal(['Emmett not run: it delivers events twice']);
+  });
+
+  it("words the time-cap note with the workload's own terms, deliveries by default", () => {
+    const projection = workloadByKey('projection');
+    const run = (complete: number[]) => complete.map((c): Sample => ({ metrics: { eventsPerSecond: 500, complete: c }, events: 1, ops: 1, usage }));
+    const result = {
+      key: projection.key, title: projection.title, levelName: projection.levelName, metrics: projection.metrics, setup: {}, cap: projection.cap,
+      levels: [{ level: 1, cells: [summarizeCell('hand-sql', run([1, 1, 1]), projection.metrics, null), summarizeCell('library', run([0, 0, 1]), projection.metrics, null)] }],
+    };
+    expect(workloadNotes(result)).to.deep.equal([
+      'Repetitions that reached the time cap before catching up: library at 1 projection (2 of 3); their rate counts the events committed by then.',
+    ]);
+    const { cap, ...uncapped } = result;
+    expect(cap).to.not.equal(undefined);
+    expect(workloadNotes(uncapped)[0]).to.match(/before every delivery: .*; their rate counts what was delivered by then\.$/);
   });
 
   it('never leaves the baseline out of a workload (every ratio is to it)', () => {

@@ -1,0 +1,96 @@
+/**
+ * The read model of the projection workload, the same for every contender:
+ * account balances, one row per account. Each "AccountCredited" adds its
+ * amount to its account's row (the account's first event creates it) and
+ * counts one event. The log spreads its events over ACCOUNTS accounts, so
+ * after the first page nearly every event updates an existing row.
+ */
+import { BenchEvent, EVENT_DATA, EventIdKind, makeEvents } from '../fixtures';
+
+export const ACCOUNTS = 1000;
+
+/** The table, created by every contender with this statement (in its database's `public` schema). */
+export const CREATE_BALANCES = `create table if not exists public.bench_balances (
+  account_id text primary key,
+  balance numeric(14, 2) not null,
+  events integer not null)`;
+
+/** What a rebuild left: for the check after every repetition. */
+export interface BalanceTotals {
+  rows: number;
+  /** Events counted over all rows: each projected event counts once. */
+  events: number;
+  /** The sum of the balances. */
+  amount: number;
+  /** The projection's checkpoint: the `$all` position of the last event it committed. */
+  checkpoint: number;
+  /** `$all` events after the checkpoint (0: caught up). */
+  lag: number;
+}
+
+/** The statement that sums the table, for every contender. */
+export const BALANCE_TOTALS = `select count(*)::int as rows, coalesce(sum(events), 0)::int as events, coalesce(sum(balance), 0)::float8 as amount
+  from public.bench_balances`;
+
+/** A rebuild's own count of what it committed. */
+export interface RebuildOutcome {
+  events: number;
+  /** Batches committed (each one transaction with its checkpoint). */
+  batches: number;
+}
+
+/** A rebuild under way. */
+export interface RunningRebuild {
+  /** Resolves once the projection has caught up. */
+  done: Promise<RebuildOutcome>;
+  /** Interrupts it (the batch in flight commits first) and resolves with what it committed: after the time cap. */
+  stop(): Promise<RebuildOutcome>;
+}
+
+/** Account n's id: uuid-shaped like the fixture's, so that the event's JSON keeps its 214 bytes. */
+export function balanceAccountId(n: number): string {
+  return `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+}
+
+/** The account of the log's i-th event: scattered by a hash, the same for every contender. */
+export function accountOf(i: number): number {
+  let h = Math.imul(i ^ 0x9e3779b9, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) % ACCOUNTS;
+}
+
+/** The log's events `first` to `first + count - 1`: the fixture's event, each for its own account. */
+export function creditEvents(first: number, count: number, ids: EventIdKind): BenchEvent[] {
+  return makeEvents(count, ids).map((event, i) => ({ ...event, data: { ...EVENT_DATA, accountId: balanceAccountId(accountOf(first + i)) } }));
+}
+
+/** The totals a correct rebuild of the first `events` events of the log leaves. */
+export function expectedTotals(events: number): BalanceTotals {
+  const accounts = new Set<number>();
+  for (let i = 0; i < events; i++) accounts.add(accountOf(i));
+  return { rows: accounts.size, events, amount: events * EVENT_DATA.amount, checkpoint: events, lag: 0 };
+}
+
+/**
+ * Why `actual` is not what the rebuild of a log of `expected.events`
+ * events should leave; null when it is. A rebuild stopped early must have
+ * applied exactly the events up to its checkpoint: `$all` positions are
+ * dense from 1 here and every event credits the same amount, so its counts
+ * follow from the checkpoint alone.
+ */
+export function totalsMismatch(actual: BalanceTotals, expected: BalanceTotals): string | null {
+  const done = actual.checkpoint;
+  const wrong: string[] = [];
+  if (done > expected.events) wrong.push(`checkpoint ${done} beyond the log's ${expected.events} events`);
+  if (done === expected.events ? actual.rows !== expected.rows : actual.rows > expected.rows) {
+    wrong.push(`${actual.rows} rows, expected ${done === expected.events ? '' : 'at most '}${expected.rows}`);
+  }
+  if (actual.events !== done) wrong.push(`${actual.events} events counted at checkpoint ${done}`);
+  // numeric(14, 2) sums exactly; the float8 of the sum is within a cent of the expected total.
+  const amount = done * EVENT_DATA.amount;
+  if (Math.abs(actual.amount - amount) > 0.01) wrong.push(`balances sum to ${actual.amount} at checkpoint ${done}, expected ${amount.toFixed(2)}`);
+  if (actual.lag !== expected.events - done) wrong.push(`lag ${actual.lag} at checkpoint ${done} of ${expected.events}`);
+  return wrong.length > 0 ? wrong.join('; ') : null;
+}
