@@ -31,13 +31,24 @@ export class BatchFailure extends Error {
   }
 }
 
-/** Runs the handlers of `events` (all handled by `definition`) in `em`'s transaction, then flushes. */
+/**
+ * Runs the projection's `prepare` hook and then the handlers of `events`
+ * (all handled by `definition`) in `em`'s transaction, then flushes once.
+ */
 export async function applyEvents(definition: ProjectionDefinition, em: EntityManager, events: readonly RecordedEvent[], instances: EventInstances): Promise<void> {
-  for (const event of events) {
+  const built = events.map((event) => instances.of(event));
+  let prepared: unknown;
+  try {
+    prepared = await definition.prepare(built, { em, events });
+  } catch (error) {
+    // A whole-batch hook: which event it choked on is not known.
+    throw new BatchFailure(error, events.length === 1 ? events[0].position : undefined);
+  }
+  for (let i = 0; i < events.length; i++) {
     try {
-      await definition.apply(instances.of(event), { em, event });
+      await definition.apply(built[i], { em, event: events[i], prepared });
     } catch (error) {
-      throw new BatchFailure(error, event.position);
+      throw new BatchFailure(error, events[i].position);
     }
   }
   try {
@@ -55,7 +66,12 @@ export class BatchCommitter {
     private readonly instances: EventInstances,
   ) {}
 
-  /** A new transaction of the store's MikroORM, whatever context the caller runs in. */
+  /**
+   * A new EntityManager of the store's MikroORM, whatever context the caller
+   * runs in. Its flush mode stays MikroORM's (auto: a query after a change
+   * flushes first), so that a handler finds what earlier handlers of the
+   * batch persisted; `prepare` lets a projection load its rows up front.
+   */
   newEm(): EntityManager {
     return this.orm.em.fork({ disableContextResolution: true }) as EntityManager;
   }

@@ -12,6 +12,7 @@ export {
 export { type ProjectionClass } from './projection-definition';
 export {
   PROJECTION_DEFAULTS,
+  type ProjectionBatchContext,
   type ProjectionContext,
   type ProjectionOptions,
   type ProjectionResetContext,

@@ -9,7 +9,7 @@ import { domainRegistry } from '../domain/registry';
 import { InvalidArgumentError } from '../errors';
 import { describe } from '../validation';
 import { DuplicateProjectionError, ProjectionNotRegisteredError } from './errors';
-import type { ProjectionContext, ProjectionResetContext, ResolvedProjectionOptions } from './projection-options';
+import type { ProjectionBatchContext, ProjectionContext, ProjectionResetContext, ResolvedProjectionOptions } from './projection-options';
 import { projectionRegistry } from './registry';
 
 /** A `@Projection` class; the runner builds it with no constructor arguments. */
@@ -44,6 +44,15 @@ export class ProjectionDefinition {
   async apply(event: object, ctx: ProjectionContext): Promise<void> {
     const method = this.handlers.get(ctx.event.eventType)!;
     await (this.instance as Record<string | symbol, Handler>)[method](event, ctx);
+  }
+
+  /**
+   * Calls the projection's `prepare(events, ctx)` when it has one: once per
+   * batch, before its handlers, which get what it returns as `ctx.prepared`.
+   */
+  async prepare(events: readonly object[], ctx: ProjectionBatchContext): Promise<unknown> {
+    const prepare = (this.instance as { prepare?: unknown }).prepare;
+    return typeof prepare === 'function' ? prepare.call(this.instance, events, ctx) : undefined;
   }
 
   /** Calls the projection's `reset(ctx)` when it has one. */

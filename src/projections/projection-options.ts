@@ -33,6 +33,23 @@ export interface ProjectionContext {
   readonly em: EntityManager;
   /** The stored event; inline projections see `position` 0 (positions are given after the commit). */
   readonly event: RecordedEvent;
+  /** What the projection's `prepare(events, ctx)` returned for this batch (undefined without one). */
+  readonly prepared?: unknown;
+}
+
+/**
+ * The second argument of a projection's optional `prepare(events, ctx)`
+ * method, called once per batch before its handlers, with the batch's event
+ * instances that it handles: the place to load, in one query, the rows the
+ * handlers will change. What it returns reaches every handler of the batch
+ * as `ctx.prepared` (e.g. a Map of the rows by key), so that handlers change
+ * entities without a query each.
+ */
+export interface ProjectionBatchContext {
+  /** The batch's transaction, the same EntityManager the handlers get. */
+  readonly em: EntityManager;
+  /** The stored events of the batch that the projection handles, in `$all` order. */
+  readonly events: readonly RecordedEvent[];
 }
 
 /** The argument of a projection's optional `reset(ctx)` method, called by `rebuild` to clear the read model. */
