@@ -4,7 +4,7 @@
  */
 import { v7 as uuidv7, validate as isUuid } from 'uuid';
 import { DuplicateEventError, InvalidArgumentError } from './errors';
-import { EventData, ExpectedVersion, ExpectedVersionValue } from './types';
+import { EventData, ExpectedVersion } from './types';
 
 export const ALL_STREAM = '$all';
 
@@ -50,15 +50,6 @@ export function encodeExpectedVersion(expected: unknown): number {
     'expectedVersion',
     `expected ExpectedVersion.Any, .NoStream, .StreamExists or a version >= 0, got ${describe(expected)}`,
   );
-}
-
-export function isExpectedVersion(value: unknown): value is ExpectedVersionValue {
-  try {
-    encodeExpectedVersion(value);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export function assertNonNegativeInteger(value: unknown, argument: string): asserts value is number {

@@ -5,7 +5,7 @@
  * transactions) and runs the store's migrations in the store's schema on
  * first use.
  */
-import type { EntityManager, Logger, MikroORM as CoreMikroORM } from '@mikro-orm/core';
+import type { Logger, MikroORM as CoreMikroORM } from '@mikro-orm/core';
 import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, PostgreSqlPlatform } from '@mikro-orm/postgresql';
 import type { Knex } from '@mikro-orm/postgresql';
@@ -286,11 +286,6 @@ export class EventStore {
   /** @internal */
   async internals(): Promise<Running> {
     return this.parts();
-  }
-
-  /** @internal A fresh EntityManager of `store.orm`. */
-  forkEm(): EntityManager {
-    return this.orm.em.fork();
   }
 
   private async parts(): Promise<Running> {

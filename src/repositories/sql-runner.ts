@@ -69,10 +69,4 @@ export class SqlRunner {
       await client.releaseConnection(connection);
     }
   }
-
-  /** Runs `fn` in a transaction of the store's own (or inside `trx` when given). */
-  async transaction<T>(fn: (trx: Knex.Transaction) => Promise<T>, trx?: Knex.Transaction): Promise<T> {
-    if (trx) return fn(trx);
-    return this.knex.transaction(fn);
-  }
 }

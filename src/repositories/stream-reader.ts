@@ -6,7 +6,6 @@ import {
   assertBackwardStart,
   assertNonNegativeInteger,
   assertPositiveInteger,
-  assertStreamId,
   assertStreamIdOrAll,
   describe,
 } from '../validation';

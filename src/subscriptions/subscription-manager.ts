@@ -76,7 +76,7 @@ export class SubscriptionManager {
       return rows.map((row) => row.stream_id);
     }, ctx.logger);
     this.lastPosition = async () => {
-      const [row] = await ctx.runner.query<{ last_position: number }>(sql.lastPosition, []);
+      const [row] = await ctx.runner.query<{ last_position: number }>(ctx.sequencer.lastPosition, []);
       return row.last_position;
     };
     this.poller = new PositionPoller(this.lastPosition, (position) => this.hub.advance(position), settings.pollIntervalMs, ctx.logger);

@@ -4,7 +4,6 @@ import { SchemaSql } from '../../src/repositories/sql/naming';
 import { ReadStatements } from '../../src/repositories/sql/read.sql';
 import { sequencerStatements } from '../../src/repositories/sql/sequencer.sql';
 import { writeStatements } from '../../src/repositories/sql/write.sql';
-import { subscriptionStatements } from '../../src/subscriptions/sql/subscriptions.sql';
 
 /** The statement as the server sees it: schema `public` unquoted, comments dropped, whitespace collapsed. */
 const normalized = (text: string) => text.replace(/"public"\./g, 'public.').replace(/--[^\n]*\n/g, '\n').replace(/\s+/g, ' ').trim();
@@ -26,6 +25,6 @@ describe('hand SQL contender', () => {
   });
 
   it("starts its subscriptions where the library's do: the last `$all` position", () => {
-    expect(normalized(hand.LAST_POSITION.text)).to.equal(normalized(subscriptionStatements(schema).lastPosition.text));
+    expect(normalized(hand.LAST_POSITION.text)).to.equal(normalized(sequencerStatements(schema).lastPosition.text));
   });
 });

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import type { Knex } from '@mikro-orm/postgresql';
 import { EventStore, ExpectedVersion, Subscription } from '../../src';
 import { connectStore, disposeStore, events, testDatabaseUrl, withClient } from '../support/stores';
 import { Recorder, checkpointOf, range, sleep, subscriptionRow, waitForState, waitUntil } from './helpers';
@@ -130,7 +131,10 @@ describe('one owner across stores and processes', () => {
   });
 
   it('moves a checkpoint only with the current epoch, inside a caller transaction if given (how projections commit)', async () => {
-    const { subscriptions, ctx } = await first.internals();
+    const { subscriptions } = await first.internals();
+    // The caller's transaction, as a projection batch has it.
+    const inTransaction = <T>(fn: (trx: Knex.Transaction) => Promise<T>) =>
+      first.orm.em.fork().transactional((em) => fn(em.getTransactionContext<Knex.Transaction>()!));
     const rows = subscriptions.rows;
     const row = await rows.getOrCreate('$all', unique('projection'), 0);
     const old = (await rows.claim(row.id, 'old'))!;
@@ -138,13 +142,13 @@ describe('one owner across stores and processes', () => {
     expect(current.epoch).to.equal(old.epoch + 1);
     expect(await rows.checkpoint(old, 10)).to.equal(false);
 
-    await ctx.runner.transaction(async (trx) => {
+    await inTransaction(async (trx) => {
       expect(await rows.checkpoint(current, 5, { trx, expected: 1 })).to.equal(false);
       expect(await rows.checkpoint(current, 5, { trx, expected: 0 })).to.equal(true);
     });
     expect((await rows.get('$all', row.name))!.last_seen).to.equal(5);
 
-    const rolledBack = await ctx.runner.transaction(async (trx) => {
+    const rolledBack = await inTransaction(async (trx) => {
       await rows.checkpoint(current, 9, { trx, expected: 5 });
       throw new Error('read model failed');
     }).catch((error: Error) => error);

@@ -117,7 +117,7 @@ describe('persistent subscriptions', () => {
       const allSub = track(await store.subscribeToAllStreams(unique('all'), allRec.handler, { startFrom: 'current' }));
       await waitForState(sub, 'live');
       await waitForState(allSub, 'live');
-      const em = store.forkEm();
+      const em = store.orm.em.fork();
       await em.transactional(async (trx) => {
         await store.appendToStream(stream, ExpectedVersion.NoStream, events(2), { em: trx });
         await sleep(30);

@@ -2,6 +2,11 @@
 import type { Statement } from '../sql-runner';
 import type { SchemaSql } from './naming';
 
+/** The last `$all` position given out (0 before the first), as an SQL expression: one backward index probe. */
+export function lastPositionSql(s: SchemaSql): string {
+  return `coalesce((select first_position + count - 1 from ${s.t('all_positions')} order by first_position desc limit 1), 0)`;
+}
+
 export function sequencerStatements(s: SchemaSql) {
   return {
     /** Waits for the sequencer lock; numbers what is pending unless `$1` (a committed append's xid) is covered already. */
@@ -14,8 +19,7 @@ export function sequencerStatements(s: SchemaSql) {
     /** The last `$all` position given out. */
     lastPosition: {
       name: s.name('last_position'),
-      text: `select coalesce((select first_position + count - 1 from ${s.t('all_positions')}
-                              order by first_position desc limit 1), 0) as last_position`,
+      text: `select ${lastPositionSql(s)} as last_position`,
     } satisfies Statement,
   };
 }

@@ -5,14 +5,14 @@
  */
 import type { SchemaSql } from '../../repositories/sql/naming';
 import type { Statement } from '../../repositories/sql-runner';
+import { lastPositionSql } from '../../repositories/sql/sequencer.sql';
 
 /** The columns every row statement returns. */
 const ROW = 'id, stream_id, name, last_seen, epoch, owner';
 
 export function subscriptionStatements(s: SchemaSql) {
   const table = s.t('subscriptions');
-  const lastPosition = `coalesce((select first_position + count - 1 from ${s.t('all_positions')}
-                                  order by first_position desc limit 1), 0)`;
+  const lastPosition = lastPositionSql(s);
   // Lock keys: (the subscriptions table's oid, the subscription id), the
   // two-int form, so that schemas and other applications never collide.
   const lockKey = `'${table}'::regclass::oid::int, ($1::bigint % 2147483647)::int`;
@@ -79,12 +79,6 @@ export function subscriptionStatements(s: SchemaSql) {
       text: `select distinct st.stream_id
              from ${s.t('all_positions')} r join ${s.t('streams')} st on st.id = r.stream_ref
              where r.first_position > $1 and r.first_position <= $2 and st.stream_id = any($3::text[])`,
-    } satisfies Statement,
-
-    /** The last `$all` position given out: the idle poll, one backward index probe. */
-    lastPosition: {
-      name: s.name('sub_last_position'),
-      text: `select ${lastPosition} as last_position`,
     } satisfies Statement,
   };
 }
