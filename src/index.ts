@@ -2,6 +2,7 @@ import 'reflect-metadata';
 
 export { EventStore } from './repositories/event-store';
 export type { EventStoreConnectOptions, EventStoreOptions } from './repositories/store-options';
+export type { ReadModelSchemaReport } from './repositories/read-model-schema';
 export {
   ExpectedVersion,
   type AppendResult,

@@ -38,6 +38,7 @@ import { ALL_STREAM, describe } from '../validation';
 import type { AggregateRoot } from '../domain/aggregate-root';
 import { AggregateClass, AggregateRepository, AggregateRepositoryOptions } from './aggregate-repository';
 import { BackgroundSequencer } from './background-sequencer';
+import { ReadModelSchemaReport, updateReadModelSchema } from './read-model-schema';
 import { MigrationReport, migrateSchema } from './schema-migrator';
 import { SnapshotStore } from './snapshot-store';
 import { SqlRunner } from './sql-runner';
@@ -154,6 +155,19 @@ export class EventStore {
     // Only an ORM the store created is closed: closing one built on the
     // application's pool would destroy that pool.
     if (this.ownsOrm) await this.orm.close(true);
+  }
+
+  /**
+   * Creates the tables of the application's read-model entities (those of
+   * `connect({ entities })`, or every entity of a joined MikroORM) and adds
+   * the columns, indexes and keys they lack. It never drops, empties or
+   * renames anything, other tables of the schema included: changes that
+   * would need it are returned as `skipped`. For production, manage read
+   * models with MikroORM migrations instead.
+   */
+  async updateReadModelSchema(): Promise<ReadModelSchemaReport> {
+    if (this.closed) throw new StoreClosedError();
+    return updateReadModelSchema(this.orm as MikroORM);
   }
 
   // ---- writing

@@ -1,7 +1,9 @@
 /**
- * `drop`: removes the event store. A dedicated schema is dropped whole;
- * from `public`, which the application shares, only the store's tables,
- * functions and migration records are removed.
+ * `drop`: removes the event store's own objects from its schema (its
+ * tables, functions, sequences and views, and its migration records), in
+ * `public` and in a schema of its own alike. The schema itself goes too
+ * when nothing else is left in it (never `public`); whatever the store did
+ * not create is kept, and the command says what it dropped and what it kept.
  */
 import type { Command } from 'commander';
 import type { Client } from 'pg';
@@ -10,16 +12,29 @@ import { CliIo, println } from '../cli-io';
 import { CliRefusedError } from '../cli-errors';
 import { addConnectionOptions, ConnectionFlags, ConnectionSettings, resolveConnection } from '../connection-options';
 import { inTransaction, withDatabase } from '../database';
+import { describeObjects, readInventory, SchemaObject } from '../schema-inventory';
 import { lockTimeout, maintenanceStatements } from '../sql/maintenance.sql';
-import { isSharedSchema, storeMigrations, storeTables } from '../store-layout';
+import { BOOKKEEPING_TABLE, isDefaultSchema, StoreObjects, storeMigrations } from '../store-layout';
 import { readStoreState } from '../store-state';
 
 interface DropFlags extends ConnectionFlags {
   force?: boolean;
 }
 
+/** What `drop` did. */
+export interface DropReport {
+  dropped: StoreObjects;
+  /** Migration records of the store removed from the bookkeeping table. */
+  forgottenMigrations: number;
+  /** The bookkeeping table was dropped (it recorded nothing else). */
+  droppedBookkeeping: boolean;
+  /** What the store did not create, left in the schema. */
+  kept: SchemaObject[];
+  droppedSchema: boolean;
+}
+
 export function registerDrop(program: Command, io: CliIo): void {
-  addConnectionOptions(program.command('drop').description("drop the store's schema and everything in it"))
+  addConnectionOptions(program.command('drop').description("drop the store's tables and functions (and its schema, when nothing else is in it)"))
     .option('--force', 'really drop it')
     .action((flags: DropFlags) => runDrop(resolveConnection(flags, io.env), { force: flags.force === true }, io));
 }
@@ -35,22 +50,55 @@ export async function runDrop({ url, schema }: ConnectionSettings, options: { fo
       println(io, `no event store in schema "${schema}": nothing to drop`);
       return;
     }
-    await inTransaction(client, async () => {
+    const report = await inTransaction(client, async () => {
       await client.query(lockTimeout.text);
-      if (isSharedSchema(schema)) await dropStoreObjects(client, schema);
-      else await client.query(maintenanceStatements(new SchemaSql(schema)).dropSchema.text);
+      return dropStore(client, schema);
     });
-    println(io, isSharedSchema(schema)
-      ? `dropped the event store from schema "${schema}" (its tables, functions and migration records; the schema is kept)`
-      : `dropped schema "${schema}"`);
+    printReport(io, schema, report);
   });
 }
 
-async function dropStoreObjects(client: Client, schema: string): Promise<void> {
+async function dropStore(client: Client, schema: string): Promise<DropReport> {
   const sql = maintenanceStatements(new SchemaSql(schema));
-  await client.query(sql.dropTables(storeTables()).text);
-  const { rows } = await client.query(sql.storeFunctions.text, [schema]);
-  for (const { signature } of rows as Array<{ signature: string }>) await client.query(sql.dropFunction(signature).text);
-  await client.query(sql.forgetMigrations.text, [storeMigrations()]);
-  await client.query(sql.dropBookkeepingIfEmpty.text);
+  const { store } = await readInventory(client, schema);
+  if (store.views.length > 0) await client.query(sql.dropViews(store.views).text);
+  if (store.tables.length > 0) await client.query(sql.dropTables(store.tables).text);
+  if (store.functions.length > 0) {
+    const { rows } = await client.query<{ signature: string }>(sql.functionSignatures.text, [schema, store.functions]);
+    for (const { signature } of rows) await client.query(sql.dropFunction(signature).text);
+  }
+  if (store.sequences.length > 0) await client.query(sql.dropSequences(store.sequences).text);
+  const forgotten = await client.query(sql.forgetMigrations.text, [storeMigrations()]);
+  const { rows: [{ n: otherRecords }] } = await client.query<{ n: number }>(sql.bookkeepingRows.text);
+  const droppedBookkeeping = otherRecords === 0;
+  if (droppedBookkeeping) await client.query(sql.dropBookkeeping.text);
+  const kept = (await readInventory(client, schema)).others;
+  if (!droppedBookkeeping) kept.unshift({ kind: 'table', name: BOOKKEEPING_TABLE });
+  const droppedSchema = !isDefaultSchema(schema) && kept.length === 0 && (await dropIfEmpty(client, sql.dropEmptySchema.text));
+  return { dropped: store, forgottenMigrations: forgotten.rowCount ?? 0, droppedBookkeeping, kept, droppedSchema };
+}
+
+/** Drops the schema unless PostgreSQL finds something left in it (a type, a domain, …): then it is kept. */
+async function dropIfEmpty(client: Client, dropSchema: string): Promise<boolean> {
+  await client.query('savepoint drop_schema');
+  try {
+    await client.query(dropSchema);
+    return true;
+  } catch (error) {
+    // 2BP01 dependent_objects_still_exist
+    if ((error as { code?: string }).code !== '2BP01') throw error;
+    await client.query('rollback to savepoint drop_schema');
+    return false;
+  }
+}
+
+function printReport(io: CliIo, schema: string, report: DropReport): void {
+  const { dropped } = report;
+  println(io, `dropped the event store from schema "${schema}":`);
+  const parts: Array<[string, string[]]> = [['tables', dropped.tables], ['views', dropped.views], ['functions', dropped.functions], ['sequences', dropped.sequences]];
+  for (const [kind, names] of parts) if (names.length > 0) println(io, `  ${kind}: ${names.join(', ')}`);
+  println(io, `  migration records: ${report.forgottenMigrations}${report.droppedBookkeeping ? ` (and the ${BOOKKEEPING_TABLE} table, which recorded nothing else)` : ''}`);
+  if (report.droppedSchema) println(io, `dropped schema "${schema}" (nothing else was in it)`);
+  else if (report.kept.length === 0) println(io, `kept schema "${schema}" (nothing of the store is left in it)`);
+  else println(io, `kept schema "${schema}" and what the store did not create: ${describeObjects(report.kept)}`);
 }

@@ -18,7 +18,7 @@ import { loadProjectionModule } from '../projection-module';
 import { readStoreState } from '../store-state';
 
 interface RebuildFlags extends ConnectionFlags {
-  module: string;
+  module?: string;
   wait: string;
 }
 
@@ -34,13 +34,15 @@ export function registerRebuild(program: Command, io: CliIo): void {
   addConnectionOptions(program.command('rebuild')
     .description("clear a projection's read model and replay $all into it, with progress")
     .argument('<projection>', 'the name given to @Projection'))
-    .requiredOption('--module <path>', 'module exporting `projections` (classes or instances) and optionally `entities` (read-model entity classes)')
+    // Checked in the action, not by commander: without arguments the missing projection is named first.
+    .option('--module <path>', 'required: module exporting `projections` (classes or instances) and optionally `entities` (read-model entity classes)')
     .option('--wait <ms>', 'how long to wait for the projection when another process runs it', String(DEFAULT_WAIT_MS))
     .action((projection: string, flags: RebuildFlags) =>
       runRebuild(resolveConnection(flags, io.env), projection, resolveRebuildFlags(flags), io));
 }
 
 function resolveRebuildFlags(flags: RebuildFlags): RebuildCommandOptions {
+  if (flags.module === undefined) throw new CliConfigurationError("required option '--module <path>' not specified");
   const waitMs = Number(flags.wait);
   if (!/^\d+$/.test(flags.wait) || !Number.isSafeInteger(waitMs)) {
     throw new CliConfigurationError(`invalid --wait: expected milliseconds (an integer >= 0), got ${JSON.stringify(flags.wait)}`);

@@ -1,19 +1,18 @@
 /**
- * `reset` (development only): empties the store and restarts its
- * identities, so stream ids, subscriptions and `$all` positions start over
- * (the sequencer's state lives in `all_positions`, emptied too). In a
- * dedicated schema every table but the migration bookkeeping is emptied
- * (read models kept there included); in `public`, the store's tables only.
+ * `reset` (development only): empties the store's own tables and restarts
+ * their identities, so stream ids, subscriptions and `$all` positions start
+ * over (the sequencer's state lives in `all_positions`, emptied too). Tables
+ * the store did not create (the application's, read models) are kept as
+ * they are, in `public` and in a schema of its own alike, and named.
  */
 import type { Command } from 'commander';
-import type { Client } from 'pg';
 import { SchemaSql } from '../../repositories/sql/naming';
 import { CliIo, println } from '../cli-io';
 import { CliNoStoreError, CliRefusedError } from '../cli-errors';
 import { addConnectionOptions, ConnectionFlags, ConnectionSettings, resolveConnection } from '../connection-options';
 import { inTransaction, withDatabase } from '../database';
+import { describeObjects, readInventory } from '../schema-inventory';
 import { lockTimeout, maintenanceStatements } from '../sql/maintenance.sql';
-import { isSharedSchema, storeTables } from '../store-layout';
 import { readStoreState } from '../store-state';
 
 interface ResetFlags extends ConnectionFlags {
@@ -21,7 +20,7 @@ interface ResetFlags extends ConnectionFlags {
 }
 
 export function registerReset(program: Command, io: CliIo): void {
-  addConnectionOptions(program.command('reset').description('development only: empty every table of the store and restart its positions'))
+  addConnectionOptions(program.command('reset').description("development only: empty the store's tables and restart its positions"))
     .option('--force', 'really delete all the data')
     .action((flags: ResetFlags) => runReset(resolveConnection(flags, io.env), { force: flags.force === true }, io));
 }
@@ -32,22 +31,18 @@ export async function runReset({ url, schema }: ConnectionSettings, options: { f
       `refusing to reset schema "${schema}" without --force: reset deletes every stream, event, snapshot and subscription (development only)`,
     );
   }
-  const tables = await withDatabase(url, async (client) => {
+  const { tables, kept } = await withDatabase(url, async (client) => {
     const state = await readStoreState(client, schema);
     if (!state.hasStore) throw new CliNoStoreError(schema);
-    const tables = await tablesToEmpty(client, schema);
-    const sql = maintenanceStatements(new SchemaSql(schema));
-    await inTransaction(client, async () => {
+    return inTransaction(client, async () => {
       await client.query(lockTimeout.text);
-      await client.query(sql.truncate(tables).text);
+      const { store, others } = await readInventory(client, schema);
+      if (store.tables.length > 0) await client.query(maintenanceStatements(new SchemaSql(schema)).truncate(store.tables).text);
+      return { tables: store.tables, kept: others.filter((o) => o.kind.endsWith('table')) };
     });
-    return tables;
   });
   println(io, `reset the event store in schema "${schema}": emptied ${tables.length} tables (${tables.join(', ')}); positions restart at 1`);
-}
-
-async function tablesToEmpty(client: Client, schema: string): Promise<string[]> {
-  if (isSharedSchema(schema)) return storeTables();
-  const { rows } = await client.query(maintenanceStatements(new SchemaSql(schema)).schemaTables.text, [schema]);
-  return rows.map((row: { tablename: string }) => row.tablename);
+  if (kept.length > 0) {
+    println(io, `kept what the store did not create: ${describeObjects(kept)} (a projection's read model among them keeps its rows: clear it with rebuild)`);
+  }
 }
