@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { MIGRATIONS } from '../../migrations';
 import { dropSchema, uniqueSchema, withClient } from '../support/stores';
 import { runBin, runInProcess } from './cli-runner';
 
@@ -23,12 +24,47 @@ describe('cli: drop', () => {
     expect(await schemaExists(schema)).to.equal(true);
   });
 
-  it('with --force drops the schema', async () => {
+  it("with --force drops the store's objects, then the schema it leaves empty, and says so", async () => {
     const result = await runBin(['drop', '--schema', schema, '--force']);
     expect(result.stderr).to.equal('');
     expect(result.code).to.equal(0);
-    expect(result.stdout).to.equal(`dropped schema "${schema}"\n`);
+    expect(result.stdout).to.equal([
+      `dropped the event store from schema "${schema}":`,
+      '  tables: all_positions, append_log, events, snapshots, stream_links, streams, subscriptions',
+      '  functions: es_append, es_channel, es_delete, es_link, es_recover, es_refusal, es_sequence, es_sequencer_key, es_snapshot_state, es_sweep, es_take_versions',
+      `  migration records: ${MIGRATIONS.length} (and the mikro_orm_migrations table, which recorded nothing else)`,
+      `dropped schema "${schema}" (nothing else was in it)`,
+      '',
+    ].join('\n'));
     expect(await schemaExists(schema)).to.equal(false);
+  });
+
+  it('keeps a schema that holds what the store did not create, and those objects with their rows', async () => {
+    const shared = uniqueSchema('cli_drop_shared');
+    try {
+      await withClient(async (c) => {
+        await c.query(`create schema "${shared}"`);
+        await c.query(`create table "${shared}".users (id int primary key, name text)`);
+        await c.query(`insert into "${shared}".users values (1, 'ada')`);
+        await c.query(`create view "${shared}".user_names as select name from "${shared}".users`);
+        await c.query(`create function "${shared}".es_user_count() returns bigint language sql as 'select count(*) from "${shared}".users'`);
+      });
+      expect((await runInProcess(['init', '--schema', shared])).code).to.equal(0);
+      const result = await runInProcess(['drop', '--schema', shared, '--force']);
+      expect(result.code, result.stderr).to.equal(0);
+      expect(result.stdout).to.contain(`dropped the event store from schema "${shared}":\n  tables: all_positions, append_log, events, snapshots, stream_links, streams, subscriptions\n`);
+      expect(result.stdout).to.contain(`kept schema "${shared}" and what the store did not create: function es_user_count, table users, view user_names\n`);
+      expect(await schemaExists(shared)).to.equal(true);
+      await withClient(async (c) => {
+        const objects = (await c.query(`select relname from pg_class where relnamespace = $1::regnamespace and relkind in ('r', 'v') order by 1`, [shared])).rows.map((r) => r.relname);
+        expect(objects).to.deep.equal(['user_names', 'users']);
+        expect((await c.query(`select * from "${shared}".user_names`)).rows).to.deep.equal([{ name: 'ada' }]);
+        const functions = (await c.query(`select proname from pg_proc where pronamespace = $1::regnamespace`, [shared])).rows.map((r) => r.proname);
+        expect(functions).to.deep.equal(['es_user_count']);
+      });
+    } finally {
+      await dropSchema(shared);
+    }
   });
 
   it('leaves a schema that holds no store alone', async () => {

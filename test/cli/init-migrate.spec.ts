@@ -44,15 +44,45 @@ describe('cli: init and migrate', () => {
     expect(await migrationRows(schema)).to.deep.equal(before);
   });
 
-  it('migrate on a schema without a store creates it and names each migration', async () => {
-    const fresh = uniqueSchema('cli_migrate');
+  it('migrate refuses a schema without a store (a mistyped --schema) and creates nothing', async () => {
+    const typo = uniqueSchema('cli_migrate');
     try {
-      const result = await runInProcess(['migrate', '--schema', fresh]);
-      expect(result.code).to.equal(0);
-      expect(result.stdout).to.equal(`applied ${MIGRATIONS.length} migrations to schema "${fresh}"\n${MIGRATIONS.map((m) => `  applied ${m}\n`).join('')}`);
-      expect(await tablesOf(fresh)).to.include.members(STORE_TABLES);
+      const result = await runInProcess(['migrate', '--schema', typo]);
+      expect(result.code).to.equal(1);
+      expect(result.stdout).to.equal('');
+      expect(result.stderr).to.equal(`error: no event store in schema "${typo}" (create one with: mikro-orm-eventstore init --schema ${typo})\n`);
+      const { rows } = await withClient((c) => c.query('select 1 from pg_namespace where nspname = $1', [typo]));
+      expect(rows).to.deep.equal([]);
     } finally {
-      await dropSchema(fresh);
+      await dropSchema(typo);
+    }
+  });
+
+  it('migrate refuses a schema that holds other tables but no store, and leaves them alone', async () => {
+    const other = uniqueSchema('cli_migrate_other');
+    try {
+      await withClient((c) => c.query(`create schema "${other}"; create table "${other}".orders (id int)`));
+      const result = await runInProcess(['migrate', '--schema', other]);
+      expect(result.code).to.equal(1);
+      expect(result.stderr).to.match(/^error: no event store in schema/);
+      expect(await tablesOf(other)).to.deep.equal(['orders']);
+    } finally {
+      await dropSchema(other);
+    }
+  });
+
+  it('init into a schema that holds other tables creates the store beside them and names them', async () => {
+    const shared = uniqueSchema('cli_init_shared');
+    try {
+      await withClient((c) => c.query(`create schema "${shared}"; create table "${shared}".users (id int); insert into "${shared}".users values (7)`));
+      const result = await runInProcess(['init', '--schema', shared]);
+      expect(result.code, result.stderr).to.equal(0);
+      expect(result.stdout).to.contain(`created the event store in schema "${shared}"\n`);
+      expect(result.stdout).to.contain(`the schema already held what the store did not create: table users (reset and drop leave it alone)\n`);
+      expect(await tablesOf(shared)).to.include.members([...STORE_TABLES, 'users']);
+      expect((await withClient((c) => c.query(`select id from "${shared}".users`))).rows).to.deep.equal([{ id: 7 }]);
+    } finally {
+      await dropSchema(shared);
     }
   });
 });
