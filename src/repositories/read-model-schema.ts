@@ -43,6 +43,11 @@ export async function updateReadModelSchema(orm: MikroORM, run = true): Promise<
   found.splice(0, found.length, ...found.filter((table) => wanted.has(qualifiedName(table))));
 
   const diff = new SchemaComparator(platform).compare(fromSchema, toSchema);
+  // A schema without any read-model table yet may exist already (the store's own).
+  for (const namespace of [...diff.newNamespaces]) {
+    const found = await connection.execute<unknown[]>('select 1 from pg_namespace where nspname = ?', [namespace]);
+    if (found.length > 0) diff.newNamespaces.delete(namespace);
+  }
   const skipped = withoutRemovals(diff);
   const generator = orm.getSchemaGenerator() as unknown as SqlSchemaGenerator;
   const sql = await generator.diffToSQL(diff, { wrap: false, safe: true, dropTables: false });
@@ -78,9 +83,16 @@ function withoutRemovals(diff: SchemaDifference): string[] {
   diff.orphanedForeignKeys = [];
   for (const table of Object.values(diff.changedTables)) {
     const on = ` of ${table.name}`;
+    // A rename is an addition here: the old column or index stays.
+    for (const [old, column] of Object.entries(table.renamedColumns)) {
+      table.addedColumns[column.name] = column;
+      table.removedColumns[old] = table.fromTable.getColumn(old)!;
+    }
+    for (const [old, index] of Object.entries(table.renamedIndexes)) {
+      table.addedIndexes[index.keyName] = index;
+      table.removedIndexes[old] = table.fromTable.getIndex(old)!;
+    }
     note('removed column', Object.keys(table.removedColumns).map((c) => c + on));
-    note('renamed column', Object.keys(table.renamedColumns).map((c) => c + on));
-    note('renamed index', Object.keys(table.renamedIndexes).map((c) => c + on));
     note('removed index', Object.keys(table.removedIndexes).map((c) => c + on));
     note('changed index', Object.keys(table.changedIndexes).map((c) => c + on));
     note('removed check', Object.keys(table.removedChecks).map((c) => c + on));

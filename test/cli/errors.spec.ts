@@ -52,6 +52,17 @@ describe('cli: configuration and connection errors', () => {
     expect(unknownOption.stderr).to.contain("error: unknown option '--jsn'");
   });
 
+  it('rebuild without arguments names the missing projection first, then the missing --module (exit 2)', async () => {
+    const bare = await runInProcess(['rebuild']);
+    expect(bare.code).to.equal(2);
+    expect(bare.stdout).to.equal('');
+    expect(lines(bare.stderr)[0]).to.equal("error: missing required argument 'projection'");
+    expect(bare.stderr).not.to.contain('--module');
+    const noModule = await runInProcess(['rebuild', 'account-balances']);
+    expect(noModule.code).to.equal(2);
+    expectOneLineError(noModule.stderr, /^error: required option '--module <path>' not specified\n$/);
+  });
+
   it('prints help and the version with exit code 0', async () => {
     const help = await runInProcess(['--help']);
     expect(help.code).to.equal(0);
