@@ -7,8 +7,8 @@
  *
  *   npm start        (embedded PostgreSQL unless DATABASE_URL is set)
  */
-import { Client } from 'pg';
 import { EventStore, ProjectionRunner } from 'mikro-orm-eventstore';
+import { removeExampleStore } from '../support/remove-example-store';
 import { runExample, until } from '../support/run-example';
 import { AccountBalance } from './account-balance.entity';
 import { AccountBalances } from './account-balances.projection';
@@ -17,12 +17,14 @@ import { BankAccount, OverdraftRefusedError } from './bank-account';
 import { BankAccountService } from './bank-account.service';
 
 const SCHEMA = 'bank_example';
+/** The example's own read model, removed with its store at the end. */
+const READ_MODEL_TABLES = ['account_balances'];
 
 runExample('Bank account example', async (clientUrl) => {
-  await dropSchema(clientUrl); // a rerun on DATABASE_URL starts from scratch
+  await removeExampleStore(clientUrl, SCHEMA, READ_MODEL_TABLES); // a rerun on DATABASE_URL starts from scratch
   // The read-model entities join the store's MikroORM.
   const store = await EventStore.connect({ clientUrl, schema: SCHEMA, entities: [AccountBalance] });
-  await store.orm.schema.updateSchema({ schema: SCHEMA }); // creates account_balances
+  await store.updateReadModelSchema(); // creates account_balances; never drops anything
   const projections = store.projections([AccountBalances]);
   try {
     await projections.start();
@@ -68,7 +70,7 @@ runExample('Bank account example', async (clientUrl) => {
   } finally {
     await projections.stop();
     await store.close();
-    await dropSchema(clientUrl);
+    await removeExampleStore(clientUrl, SCHEMA, READ_MODEL_TABLES);
   }
 });
 
@@ -78,11 +80,4 @@ async function untilCaughtUp(projections: ProjectionRunner): Promise<void> {
     if (Date.now() > deadline) throw new Error('the projection did not catch up');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
-}
-
-async function dropSchema(clientUrl: string): Promise<void> {
-  const client = new Client({ connectionString: clientUrl });
-  await client.connect();
-  await client.query(`drop schema if exists "${SCHEMA}" cascade`);
-  await client.end();
 }

@@ -6,6 +6,7 @@
  *   npm run example:multi-tenant   (embedded PostgreSQL unless DATABASE_URL is set)
  */
 import { EventStore, ExpectedVersion, RecordedEvent } from 'mikro-orm-eventstore';
+import { removeExampleStore } from '../support/remove-example-store';
 import { runExample, until } from '../support/run-example';
 
 const TENANTS = ['tenant_acme', 'tenant_globex'];
@@ -52,11 +53,7 @@ runExample('Multi-tenant example', async (clientUrl) => {
     for (const [schema, store] of stores) {
       await store.close();
       // The example cleans up after itself; a real application keeps its tenants.
-      const { Client } = await import('pg');
-      const client = new Client({ connectionString: clientUrl });
-      await client.connect();
-      await client.query(`drop schema if exists "${schema}" cascade`);
-      await client.end();
+      await removeExampleStore(clientUrl, schema);
     }
   }
 });
