@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { MIGRATIONS } from '../../migrations';
 import { withClient } from '../support/stores';
 import { runInProcess } from './cli-runner';
 
@@ -36,6 +37,7 @@ describe('cli: a store in the public schema', () => {
     const result = await runInProcess(['reset', '--force']);
     expect(result.code, result.stderr).to.equal(0);
     expect(result.stdout).to.contain('emptied 7 tables');
+    expect(result.stdout).to.contain('kept what the store did not create: table app_users ');
     await withClient(async (c) => {
       expect((await c.query('select count(*)::int as n from public.subscriptions')).rows[0].n).to.equal(0);
       expect((await c.query('select name from public.app_users')).rows).to.deep.equal([{ name: 'ada' }]);
@@ -45,7 +47,8 @@ describe('cli: a store in the public schema', () => {
   it("drop removes the store's tables, functions and migration records and keeps the rest", async () => {
     const result = await runInProcess(['drop', '--force']);
     expect(result.code, result.stderr).to.equal(0);
-    expect(result.stdout).to.contain('the schema is kept');
+    expect(result.stdout).to.contain(`  migration records: ${MIGRATIONS.length}\n`);
+    expect(result.stdout).to.contain('kept schema "public" and what the store did not create: table app_users, table mikro_orm_migrations\n');
     await withClient(async (c) => {
       const tables = (await c.query(`select tablename from pg_tables where schemaname = 'public' order by 1`)).rows.map((r) => r.tablename);
       expect(tables).to.deep.equal(['app_users', 'mikro_orm_migrations']);

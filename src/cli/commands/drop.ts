@@ -73,7 +73,10 @@ async function dropStore(client: Client, schema: string): Promise<DropReport> {
   const droppedBookkeeping = otherRecords === 0;
   if (droppedBookkeeping) await client.query(sql.dropBookkeeping.text);
   const kept = (await readInventory(client, schema)).others;
-  if (!droppedBookkeeping) kept.unshift({ kind: 'table', name: BOOKKEEPING_TABLE });
+  if (!droppedBookkeeping) {
+    kept.push({ kind: 'table', name: BOOKKEEPING_TABLE });
+    kept.sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
+  }
   const droppedSchema = !isDefaultSchema(schema) && kept.length === 0 && (await dropIfEmpty(client, sql.dropEmptySchema.text));
   return { dropped: store, forgottenMigrations: forgotten.rowCount ?? 0, droppedBookkeeping, kept, droppedSchema };
 }
