@@ -67,6 +67,24 @@ describe('cli: drop', () => {
     }
   });
 
+  it("refuses, dropping nothing, when an object of someone else's depends on the store", async () => {
+    const shared = uniqueSchema('cli_drop_dependent');
+    try {
+      expect((await runInProcess(['init', '--schema', shared])).code).to.equal(0);
+      await withClient((c) => c.query(`create view "${shared}".event_types as select distinct event_type from "${shared}".events`));
+      const result = await runInProcess(['drop', '--schema', shared, '--force']);
+      expect(result.code).to.equal(1);
+      expect(result.stdout).to.equal('');
+      expect(result.stderr).to.match(new RegExp(`^error: cannot drop the event store from schema "${shared}": .*depend.* \\(view ${shared}\\.event_types depends on table ${shared}\\.events\\); nothing was dropped\n$`));
+      await withClient(async (c) => {
+        expect((await c.query(`select count(*)::int as n from pg_tables where schemaname = $1`, [shared])).rows[0].n).to.equal(8);
+        expect((await c.query(`select * from "${shared}".event_types`)).rows).to.deep.equal([]);
+      });
+    } finally {
+      await dropSchema(shared);
+    }
+  });
+
   it('leaves a schema that holds no store alone', async () => {
     const other = uniqueSchema('cli_drop_other');
     try {

@@ -71,6 +71,24 @@ describe('cli: init and migrate', () => {
     }
   });
 
+  it("init fails, creating nothing, when the schema holds a table of someone else's under a store table's name", async () => {
+    const taken = uniqueSchema('cli_init_taken');
+    try {
+      await withClient((c) => c.query(`create schema "${taken}"; create table "${taken}".events (id int); insert into "${taken}".events values (1)`));
+      const result = await runInProcess(['init', '--schema', taken]);
+      expect(result.code).to.equal(1);
+      expect(result.stderr).to.match(/relation "events" already exists/);
+      expect(await tablesOf(taken)).to.deep.equal(['events', 'mikro_orm_migrations']);
+      expect((await withClient((c) => c.query(`select * from "${taken}".events`))).rows).to.deep.equal([{ id: 1 }]);
+      expect((await withClient((c) => c.query(`select count(*)::int as n from "${taken}".mikro_orm_migrations`))).rows[0].n).to.equal(0);
+      // Nothing of a store there: drop leaves it all alone.
+      expect((await runInProcess(['drop', '--schema', taken, '--force'])).stdout).to.equal(`no event store in schema "${taken}": nothing to drop\n`);
+      expect(await tablesOf(taken)).to.deep.equal(['events', 'mikro_orm_migrations']);
+    } finally {
+      await dropSchema(taken);
+    }
+  });
+
   it('init into a schema that holds other tables creates the store beside them and names them', async () => {
     const shared = uniqueSchema('cli_init_shared');
     try {

@@ -53,6 +53,10 @@ export async function runDrop({ url, schema }: ConnectionSettings, options: { fo
     const report = await inTransaction(client, async () => {
       await client.query(lockTimeout.text);
       return dropStore(client, schema);
+    }).catch((error: { code?: string; message?: string; detail?: string }) => {
+      // 2BP01 dependent_objects_still_exist: something of someone else's (a view, a foreign key) uses the store.
+      if (error?.code !== '2BP01') throw error;
+      throw new CliRefusedError(`cannot drop the event store from schema "${schema}": ${error.message}${error.detail ? ` (${error.detail.replace(/\n/g, '; ')})` : ''}; nothing was dropped`);
     });
     printReport(io, schema, report);
   });
