@@ -68,7 +68,7 @@ async function collectStoreObjects(): Promise<StoreObjects> {
   return found;
 }
 
-const CREATED = /\bcreate\s+(?:or\s+replace\s+)?(?:(?:unlogged|temporary|temp)\s+)?(table|function|procedure|sequence|view|materialized\s+view)\s+(?:if\s+not\s+exists\s+)?"?([a-z_][a-z0-9_$]*)"?/gi;
+const CREATED = /\bcreate\s+(?:or\s+replace\s+)?(?:unlogged\s+)?(table|function|procedure|sequence|view|materialized\s+view)\s+(?:if\s+not\s+exists\s+)?"?([a-z_][a-z0-9_$]*)"?/gi;
 
 function collectCreated(sql: string, into: StoreObjects): void {
   for (const [, kind, name] of sql.matchAll(CREATED)) {
