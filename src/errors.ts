@@ -130,3 +130,27 @@ export class UnexpectedAckError extends EventStoreError {
     super(`Subscription ${JSON.stringify(subscriptionName)}: event ${eventNumber} is not in flight, so it cannot be acknowledged`);
   }
 }
+
+/**
+ * A persistent subscription's handler holds `bufferSize` events and has not
+ * acknowledged any of them for `stallTimeoutMs`: nothing more is delivered
+ * until it does. Reported once per stall; the subscription's state is
+ * `stalled` until an acknowledgement comes.
+ */
+export class SubscriptionStalledError extends EventStoreError {
+  readonly code = 'subscription_stalled';
+
+  constructor(
+    readonly streamId: string,
+    readonly subscriptionName: string,
+    /** The oldest unacknowledged event's number (its `$all` position, or its version in the stream followed). */
+    readonly eventNumber: number,
+    /** Events delivered and not acknowledged. */
+    readonly unacknowledged: number,
+    readonly stalledForMs: number,
+  ) {
+    super(`Subscription ${JSON.stringify(subscriptionName)} to ${JSON.stringify(streamId)} is stalled: ${unacknowledged} delivered ` +
+      `event${unacknowledged === 1 ? '' : 's'} (the oldest is event ${eventNumber}) not acknowledged for ${stalledForMs} ms, ` +
+      'and the buffer is full. Call subscription.ack(events) in the handler, or subscribe with { autoAck: true }');
+  }
+}

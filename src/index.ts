@@ -32,6 +32,7 @@ export {
   UnexpectedAckError,
   WrongExpectedVersionError,
 } from './errors';
+export { SubscriptionStalledError } from './errors';
 
 // Subscriptions: transient and persistent, see src/subscriptions.
 export type {
