@@ -14,6 +14,7 @@ export {
   PROJECTION_DEFAULTS,
   type ProjectionBatchContext,
   type ProjectionContext,
+  type ProjectionFailure,
   type ProjectionOptions,
   type ProjectionResetContext,
   type ProjectionRunnerOptions,
