@@ -7,6 +7,7 @@ export {
   ProjectionHandlerError,
   ProjectionNotFoundError,
   ProjectionNotRegisteredError,
+  ReadModelNotRegisteredError,
   RebuildInterruptedError,
 } from './errors';
 export { type ProjectionClass } from './projection-definition';
