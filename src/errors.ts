@@ -130,3 +130,67 @@ export class UnexpectedAckError extends EventStoreError {
     super(`Subscription ${JSON.stringify(subscriptionName)}: event ${eventNumber} is not in flight, so it cannot be acknowledged`);
   }
 }
+
+/**
+ * A persistent subscription's handler holds `bufferSize` events and has not
+ * acknowledged any of them for `stallTimeoutMs`: nothing more is delivered
+ * until it does. Reported once per stall; the subscription's state is
+ * `stalled` until an acknowledgement comes.
+ */
+export class SubscriptionStalledError extends EventStoreError {
+  readonly code = 'subscription_stalled';
+
+  constructor(
+    readonly streamId: string,
+    readonly subscriptionName: string,
+    /** The oldest unacknowledged event's number (its `$all` position, or its version in the stream followed). */
+    readonly eventNumber: number,
+    /** Events delivered and not acknowledged. */
+    readonly unacknowledged: number,
+    readonly stalledForMs: number,
+  ) {
+    super(`Subscription ${JSON.stringify(subscriptionName)} to ${JSON.stringify(streamId)} is stalled: ${unacknowledged} delivered ` +
+      `event${unacknowledged === 1 ? '' : 's'} (the oldest is event ${eventNumber}) not acknowledged for ${stalledForMs} ms, ` +
+      'and the buffer is full. Call subscription.ack(events) in the handler, or subscribe with { autoAck: true }');
+  }
+}
+
+/**
+ * `AggregateRepository.update` met a version conflict on every attempt:
+ * other writers kept saving the aggregate first. `cause` is the last
+ * `WrongExpectedVersionError`; nothing of the last attempt was written.
+ */
+export class ConcurrencyRetriesExhaustedError extends EventStoreError {
+  readonly code = 'concurrency_retries_exhausted';
+
+  constructor(
+    readonly streamId: string,
+    /** Attempts made: the first one and every retry. */
+    readonly attempts: number,
+    cause: WrongExpectedVersionError,
+  ) {
+    super(`Update of stream ${JSON.stringify(streamId)} gave up after ${attempts} attempt${attempts === 1 ? '' : 's'}, each refused ` +
+      `by a concurrent write (last: expected version ${cause.expectedVersion}, actual ${cause.actualVersion}); ` +
+      'raise { retries } or spread the writes', { cause });
+  }
+}
+
+/**
+ * The store could not connect to PostgreSQL, or the server refused it (an
+ * unreachable host or port, an unknown database, a wrong password). The
+ * message names the server and the database, never the password; `cause` is
+ * the driver's error.
+ */
+export class ConnectionError extends EventStoreError {
+  readonly code = 'connection_failed';
+
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    readonly database: string,
+    reason: string,
+    cause: unknown,
+  ) {
+    super(`Cannot connect to PostgreSQL at ${host}:${port}, database ${JSON.stringify(database)}: ${reason}`, { cause });
+  }
+}

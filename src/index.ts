@@ -33,6 +33,7 @@ export {
   UnexpectedAckError,
   WrongExpectedVersionError,
 } from './errors';
+export { ConcurrencyRetriesExhaustedError, ConnectionError, SubscriptionStalledError } from './errors';
 
 // Subscriptions: transient and persistent, see src/subscriptions.
 export type {
@@ -52,6 +53,7 @@ export * from './domain';
 export {
   AggregateRepository,
   DEFAULT_UPDATE_RETRIES,
+  DEFAULT_UPDATE_RETRY_DELAY_MS,
   aggregateRepositoryToken,
   type AggregateClass,
   type AggregateRepositoryOptions,

@@ -16,11 +16,19 @@ export function formatStatus(report: StatusReport): string[] {
   if (report.subscriptions.length > 0) {
     lines.push('', ...table(
       ['STREAM', 'NAME', 'CHECKPOINT', 'LAG', 'OWNER'],
-      report.subscriptions.map((s) => [s.streamId, s.name, String(s.lastSeen), String(s.lag), s.owner ?? '-']),
+      report.subscriptions.map((s) => [s.streamId, s.name, String(s.checkpoint), String(s.lag), s.owner ?? '-']),
       [false, false, true, true, false],
     ));
+    const failed = report.subscriptions.filter((s) => s.failure);
+    if (failed.length > 0) lines.push('', ...failed.map(({ name, failure }) => failureLine(name, failure!)));
   }
   return lines;
+}
+
+/** A projection that stopped: where, when and why (with the error's code when it had one). */
+function failureLine(name: string, failure: NonNullable<StatusReport['subscriptions'][number]['failure']>): string {
+  const code = failure.code ? ` [${failure.code}]` : '';
+  return `failed: ${name} at position ${failure.position} (${failure.failedAt.toISOString()}): ${failure.message.split('\n')[0]}${code}`;
 }
 
 function fact(label: string, value: string): string {

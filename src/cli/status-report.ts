@@ -10,13 +10,23 @@ export interface SubscriptionStatus {
   streamId: string;
   name: string;
   /** The last acknowledged position (`$all`) or stream version; 0 before the first. */
-  lastSeen: number;
-  /** Events after the checkpoint: last position (or stream version) minus `lastSeen`. */
+  checkpoint: number;
+  /** Events after the checkpoint: last position (or stream version) minus `checkpoint`. */
   lag: number;
   /** The process delivering it now (`host:pid:store`), or null when none does. */
   owner: string | null;
   /** When that owner took over, or null. */
   ownedSince: Date | null;
+  /** Why a projection stopped in the `failed` state, stored by whichever process ran it; null when it has not failed. */
+  failure: SubscriptionFailure | null;
+}
+
+export interface SubscriptionFailure {
+  message: string;
+  code: string | null;
+  /** The `$all` position of the event it failed at. */
+  position: number;
+  failedAt: Date;
 }
 
 export interface StatusReport {
@@ -43,10 +53,13 @@ export async function collectStatus(client: Client, state: StoreState): Promise<
     subscriptions: subscriptions.map((row) => ({
       streamId: row.stream_id as string,
       name: row.name as string,
-      lastSeen: Number(row.last_seen),
+      checkpoint: Number(row.last_seen),
       lag: Number(row.lag),
       owner: (row.owner as string | null) ?? null,
       ownedSince: (row.owned_since as Date | null) ?? null,
+      failure: row.failed_at
+        ? { message: row.failure_message ?? '', code: row.failure_code ?? null, position: Number(row.failed_position), failedAt: row.failed_at as Date }
+        : null,
     })),
   };
 }

@@ -34,4 +34,20 @@ export class SubscriptionEntity {
   /** When the current owner took over. */
   @Property({ type: 'timestamptz', nullable: true })
   ownedSince?: Date;
+
+  /** When the projection stopped in the `failed` state; null unless it did (see the failure columns). */
+  @Property({ type: 'timestamptz', nullable: true })
+  failedAt?: Date;
+
+  /** The failure's message. */
+  @Property({ type: 'text', nullable: true })
+  failureMessage?: string;
+
+  /** The failure's `code`, when the error had one. */
+  @Property({ type: 'text', nullable: true })
+  failureCode?: string;
+
+  /** The `$all` position of the event it failed at. */
+  @Property({ type: new BigIntType('number'), nullable: true })
+  failedPosition?: number;
 }

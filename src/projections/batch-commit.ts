@@ -12,6 +12,7 @@ import type { Claim, SubscriptionRows } from '../subscriptions/subscription-rows
 import type { RecordedEvent } from '../types';
 import type { EventInstances } from './event-instances';
 import type { ProjectionDefinition } from './projection-definition';
+import { explainReadModelError } from './read-model-errors';
 
 /** The checkpoint's compare-and-set was refused: this owner is deposed, the batch rolled back. */
 export class CheckpointConflict extends Error {
@@ -37,25 +38,26 @@ export class BatchFailure extends Error {
  */
 export async function applyEvents(definition: ProjectionDefinition, em: EntityManager, events: readonly RecordedEvent[], instances: EventInstances): Promise<void> {
   const built = events.map((event) => instances.of(event));
+  const explained = (error: unknown) => explainReadModelError(error, definition.name);
   let prepared: unknown;
   try {
     prepared = await definition.prepare(built, { em, events });
   } catch (error) {
     // A whole-batch hook: which event it choked on is not known.
-    throw new BatchFailure(error, events.length === 1 ? events[0].position : undefined);
+    throw new BatchFailure(explained(error), events.length === 1 ? events[0].position : undefined);
   }
   for (let i = 0; i < events.length; i++) {
     try {
       await definition.apply(built[i], { em, event: events[i], prepared });
     } catch (error) {
-      throw new BatchFailure(error, events[i].position);
+      throw new BatchFailure(explained(error), events[i].position);
     }
   }
   try {
     await em.flush();
   } catch (error) {
     // Whose change broke the flush is known only when there was one event.
-    throw new BatchFailure(error, events.length === 1 ? events[0].position : undefined);
+    throw new BatchFailure(explained(error), events.length === 1 ? events[0].position : undefined);
   }
 }
 
@@ -98,7 +100,7 @@ export class BatchCommitter {
         await definition.reset({ em });
         await em.flush();
       } catch (error) {
-        throw new BatchFailure(error, undefined);
+        throw new BatchFailure(explainReadModelError(error, definition.name), undefined);
       }
       if (!(await this.rows.checkpoint(claim, 0, { trx: em.getTransactionContext(), expected: from }))) {
         throw new CheckpointConflict(definition.name, claim);

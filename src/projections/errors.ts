@@ -93,3 +93,23 @@ export class RebuildInterruptedError extends EventStoreError {
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * A projection's handler (or `prepare` / `reset`) used an entity class that
+ * the store's MikroORM does not know: read-model entities must be registered
+ * with it. `cause` is MikroORM's own error.
+ */
+export class ReadModelNotRegisteredError extends EventStoreError {
+  readonly code = 'read_model_not_registered';
+
+  constructor(
+    readonly projection: string,
+    /** The entity's class name, when MikroORM said it. */
+    readonly entityName: string | undefined,
+    cause: Error,
+  ) {
+    super(`Projection ${JSON.stringify(projection)} used ${entityName ? `the entity ${entityName}` : 'an entity'} that the store's MikroORM does not know ` +
+      `(${cause.message.replace(/\.$/, '')}). Register the read-model entities: EventStore.connect({ entities: [...] }), ` +
+      'or, for a store built with new EventStore(orm), the entities of the application\'s MikroORM config', { cause });
+  }
+}

@@ -7,6 +7,7 @@ export {
   ProjectionHandlerError,
   ProjectionNotFoundError,
   ProjectionNotRegisteredError,
+  ReadModelNotRegisteredError,
   RebuildInterruptedError,
 } from './errors';
 export { type ProjectionClass } from './projection-definition';
@@ -14,6 +15,7 @@ export {
   PROJECTION_DEFAULTS,
   type ProjectionBatchContext,
   type ProjectionContext,
+  type ProjectionFailure,
   type ProjectionOptions,
   type ProjectionResetContext,
   type ProjectionRunnerOptions,

@@ -20,6 +20,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { SqlRunner, Statement } from '../repositories/sql-runner';
 import type { RecordedEvent } from '../types';
 import { BatchFailure, applyEvents } from './batch-commit';
+import { explainReadModelError } from './read-model-errors';
 import { ProjectionBusyError, ProjectionFailedError, ProjectionHandlerError } from './errors';
 import type { EventInstances } from './event-instances';
 import type { ProjectionDefinition } from './projection-definition';
@@ -61,7 +62,7 @@ export async function rebuildInline(deps: InlineRebuildDeps, definition: Project
       await definition.reset({ em });
       await em.flush();
     } catch (error) {
-      throw new ProjectionHandlerError(name, error, undefined, 1);
+      throw new ProjectionHandlerError(name, explainReadModelError(error, name), undefined, 1);
     }
     const [total, target] = await Promise.all([deps.eventsAfter(0), deps.lastPosition()]);
     job.begin(total, target);

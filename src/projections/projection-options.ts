@@ -65,7 +65,7 @@ export interface ProjectionResetContext {
  * - `catching-up` / `live`: the owner, behind / at the end of `$all`;
  * - `retrying`: a batch failed (or the database did); trying again after a backoff;
  * - `rebuilding`: replaying `$all` from the origin;
- * - `failed`: stopped after `maxAttempts` failures, see `error` and `failedPosition`;
+ * - `failed`: stopped after `maxAttempts` failures, see `failure` (stored, so every process sees it);
  * - `inline`: applied by this store's appends (inline projections).
  */
 export type ProjectionState = 'stopped' | 'starting' | 'standby' | 'catching-up' | 'live' | 'retrying' | 'rebuilding' | 'failed' | 'inline';
@@ -79,10 +79,31 @@ export interface ProjectionStatus {
   lag: number;
   /** Who runs it now (`host:pid:store`), or null. */
   owner: string | null;
-  /** Why it failed (state `failed`), or the last error while `retrying`. */
+  /**
+   * Why it failed (state `failed`), or the last error while `retrying`. In
+   * a process other than the one where it failed, an Error with the stored
+   * message and `code`.
+   */
   error?: Error;
   /** The position of the event it failed at (state `failed`). */
   failedPosition?: number;
+  /**
+   * The failure stored with the projection's row, whichever process it
+   * happened in; cleared once a run gets past it. Undefined when there is none.
+   */
+  failure?: ProjectionFailure;
+}
+
+/** Why a projection stopped in the `failed` state, as stored with its row. */
+export interface ProjectionFailure {
+  /** The failing handler's error message. */
+  message: string;
+  /** That error's `code`, when it had a string one. */
+  code: string | null;
+  /** The `$all` position of the event it failed at; its checkpoint is just before it. */
+  position: number;
+  /** When it stopped. */
+  failedAt: Date;
 }
 
 export interface RebuildProgress {

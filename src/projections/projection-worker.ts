@@ -35,6 +35,7 @@ import { FailureTracker } from './failure-tracker';
 import type { PageReader } from './page-reader';
 import type { ProjectionDefinition } from './projection-definition';
 import type {
+  ProjectionFailure,
   ProjectionState,
   ProjectionStatus,
   RebuildResult,
@@ -48,6 +49,10 @@ export interface StatusRow {
   last_seen: number;
   owner: string | null;
   lag: number;
+  failed_at: Date | null;
+  failure_message: string | null;
+  failure_code: string | null;
+  failed_position: number | null;
 }
 
 export interface WorkerDeps {
@@ -75,9 +80,12 @@ class Term {
   /** Held by a rebuild while it resets. */
   paused = false;
   retryTimer?: NodeJS.Timeout;
+  /** The row holds a failure that this term has not got past yet. */
+  failureStored: boolean;
 
   constructor(readonly claim: Claim) {
     this.cursor = claim.lastSeen;
+    this.failureStored = claim.failed;
   }
 }
 
@@ -89,7 +97,8 @@ export class ProjectionWorker {
   private following = false;
   private job?: RebuildJob;
   private termBegan?: () => void;
-  private failedWith?: { error: Error; position: number };
+  /** Why it stopped here; `recorded` once stored with the row. */
+  private failedWith?: { error: Error; position: number; failedAt: Date; recorded: boolean };
   private lastError?: Error;
   private readonly failures: FailureTracker;
   private readonly backoff: Backoff;
@@ -145,16 +154,26 @@ export class ProjectionWorker {
 
   async status(): Promise<ProjectionStatus> {
     const row = await this.deps.statusRow(this.definition.subscriptionName);
+    // The row is the truth: a failure of this process that another one has got past since is over.
+    const local = this.failedWith && !(this.failedWith.recorded && !row?.failed_at) ? this.failedWith : undefined;
+    const stored = storedFailure(row) ?? (local && failureOf(local.error, local.position, local.failedAt));
+    const current = this.current === 'failed' && !local ? 'stopped' : this.current;
+    // A failure recorded by any process, and nobody runs it now (here or elsewhere): it is failed.
+    const failedElsewhere = !local && stored !== undefined && !row?.owner && (current === 'stopped' || current === 'standby');
     const status: ProjectionStatus = {
       name: this.name,
-      state: this.current,
+      state: failedElsewhere ? 'failed' : current,
       checkpoint: row?.last_seen ?? 0,
       lag: row ? row.lag : await this.deps.eventsAfter(0),
       owner: row?.owner ?? null,
     };
-    if (this.failedWith) {
-      status.error = this.failedWith.error;
-      status.failedPosition = this.failedWith.position;
+    if (stored) status.failure = stored;
+    if (local) {
+      status.error = local.error;
+      status.failedPosition = local.position;
+    } else if (failedElsewhere) {
+      status.error = Object.assign(new Error(stored.message), { name: 'ProjectionFailure', code: stored.code });
+      status.failedPosition = stored.position;
     } else if (this.current === 'retrying' && this.lastError) {
       status.error = this.lastError;
     }
@@ -294,14 +313,18 @@ export class ProjectionWorker {
     term.retryTimer = undefined;
   }
 
-  /** Ends the term, waits for batches in flight, and lets go of the ownership. */
-  private release(): Promise<void> {
+  /**
+   * Ends the term, waits for batches in flight, runs `beforeStop` (still
+   * the owner), and lets go of the ownership.
+   */
+  private release(beforeStop?: () => Promise<void>): Promise<void> {
     this.endTerm();
     const ownership = this.ownership;
     this.ownership = undefined;
     const releasing = (async () => {
       await this.releasing;
       await Promise.allSettled([...this.inFlight]);
+      await beforeStop?.();
       await ownership?.stop().catch(() => undefined);
     })();
     this.releasing = releasing;
@@ -365,6 +388,7 @@ export class ProjectionWorker {
       }
       if (term !== this.term) return;
       term.cursor = batch[batch.length - 1].position;
+      this.passedStoredFailure(term);
       this.failures.committed(term.cursor);
       if (this.failures.attempts === 0) this.backoff.reset();
       const job = this.job;
@@ -377,6 +401,7 @@ export class ProjectionWorker {
   }
 
   private caughtUp(term: Term): void {
+    this.passedStoredFailure(term);
     if (this.job?.started) this.job.finish(term.cursor);
     if (this.following) this.setState('live');
   }
@@ -390,7 +415,7 @@ export class ProjectionWorker {
     const cause = error instanceof BatchFailure ? error.cause : error;
     if (isConnectionError(error)) return this.retryLater(term, asError(cause));
     const position = error instanceof BatchFailure ? error.position : undefined;
-    if (this.failures.failed(batch, cause, position)) return this.giveUp(cause);
+    if (this.failures.failed(batch, cause, position)) return this.giveUp(term, cause);
     this.retryLater(term, new ProjectionHandlerError(this.name, cause, position, this.failures.attempts));
   }
 
@@ -415,18 +440,34 @@ export class ProjectionWorker {
     if (!this.job) term.retryTimer.unref();
   }
 
-  private giveUp(cause: unknown): void {
+  private giveUp(term: Term, cause: unknown): void {
     const position = this.failures.position!;
     const error = new ProjectionFailedError(this.name, cause, position, this.failures.attempts);
-    const failure = (this.failedWith = { error: asError(cause), position });
+    const failure: NonNullable<ProjectionWorker['failedWith']> = { error: asError(cause), position, failedAt: new Date(), recorded: false };
+    this.failedWith = failure;
     this.following = false;
     const job = this.job;
+    // Stored with the row while still the owner, so that every process's status shows it.
+    const record = () => this.deps.subscriptions.rows.recordFailure(term.claim, failureOf(failure.error, position, failure.failedAt))
+      .then((recorded) => {
+        failure.recorded = recorded;
+      }, (recordError: unknown) => this.report(asError(recordError)));
     // It lets go first (another process, perhaps with fixed code, may take it over), then says so.
-    void this.release().then(() => {
+    void this.release(record).then(() => {
       if (this.failedWith !== failure) return; // started or rebuilt again meanwhile
       this.setState('failed');
       this.report(error);
       job?.fail(error);
+    });
+  }
+
+  /** A committed batch (or the end of `$all`) after a stored failure: the failure is over for every process. */
+  private passedStoredFailure(term: Term): void {
+    if (!term.failureStored) return;
+    term.failureStored = false;
+    this.deps.subscriptions.rows.clearFailure(term.claim).catch((error: unknown) => {
+      term.failureStored = true;
+      this.report(asError(error));
     });
   }
 
@@ -480,6 +521,17 @@ export class ProjectionWorker {
   private report(error: Error): void {
     this.deps.report(error, this.name);
   }
+}
+
+/** The failure stored with the row, if any. */
+function storedFailure(row: StatusRow | undefined): ProjectionFailure | undefined {
+  if (!row?.failed_at) return undefined;
+  return { message: row.failure_message ?? '', code: row.failure_code, position: row.failed_position ?? 0, failedAt: row.failed_at };
+}
+
+function failureOf(error: Error, position: number, failedAt: Date): ProjectionFailure {
+  const code = (error as { code?: unknown }).code;
+  return { message: error.message, code: typeof code === 'string' ? code : null, position, failedAt };
 }
 
 function asError(error: unknown): Error {

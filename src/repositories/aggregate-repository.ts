@@ -11,7 +11,10 @@
  *   not exist yet). A stale aggregate gets WrongExpectedVersionError and
  *   nothing is written. With `{ em }` the append (and the snapshot) join the
  *   caller's transaction.
- * - `update(id, fn)` is load, fn, save, retried on version conflicts only.
+ * - `update(id, fn)` is load, fn, save, retried on version conflicts only
+ *   (after a short randomised pause, so that writers racing on one aggregate
+ *   spread out); when the retries run out, ConcurrencyRetriesExhaustedError.
+ *   An id without a stream is StreamNotFoundError unless `createIfMissing`.
  *
  * Repositories are plain objects: build one with
  * `store.aggregateRepository(Class)` or `new AggregateRepository(store, Class)`
@@ -24,7 +27,13 @@ import { AggregateIdNotSetError, AggregateNotRegisteredError } from '../domain/e
 import { EventEnvelope, EventSerializer, EventSerializerOptions, assertEnvelope } from '../domain/event-serializer';
 import { InstanceBuilder } from '../domain/instance-builder';
 import { AggregateInfo, domainRegistry } from '../domain/registry';
-import { InvalidArgumentError, SnapshotNotFoundError, StreamNotFoundError, WrongExpectedVersionError } from '../errors';
+import {
+  ConcurrencyRetriesExhaustedError,
+  InvalidArgumentError,
+  SnapshotNotFoundError,
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+} from '../errors';
 import type { RecordedEvent, SnapshotData } from '../types';
 import { assertNonNegativeInteger, assertPositiveInteger, describe, toJson } from '../validation';
 import type { EventStore } from './event-store';
@@ -44,11 +53,20 @@ export interface SaveOptions extends EventEnvelope {
 }
 
 export interface UpdateOptions extends SaveOptions {
-  /** How many times to reload and retry after a version conflict; default 3. */
+  /** How many times to reload and retry after a version conflict; default 10. */
   retries?: number;
+  /**
+   * The pause before the first retry, in ms; each later one may be twice as
+   * long (up to 1 s), randomised so that racing writers spread out; default 5.
+   */
+  retryDelayMs?: number;
+  /** Create the aggregate when its stream does not exist; default false (StreamNotFoundError). */
+  createIfMissing?: boolean;
 }
 
-export const DEFAULT_UPDATE_RETRIES = 3;
+export const DEFAULT_UPDATE_RETRIES = 10;
+export const DEFAULT_UPDATE_RETRY_DELAY_MS = 5;
+const MAX_UPDATE_RETRY_DELAY_MS = 1000;
 
 /** A dependency-injection token for the repository of one aggregate class (a string, so any container takes it). */
 export type AggregateRepositoryToken<T extends AggregateRoot> = string & { readonly __aggregate?: T };
@@ -147,25 +165,35 @@ export class AggregateRepository<T extends AggregateRoot> {
 
   /**
    * Loads the aggregate, runs `fn` on it and saves it; on a version conflict
-   * (another writer saved first) it starts again from a fresh load, up to
-   * `retries` times. Any other error, from `fn` or from the save, ends it at once.
-   * Loads read committed events: with `{ em }`, only the save joins the caller's transaction.
+   * (another writer saved first) it starts again from a fresh load after a
+   * short randomised pause, up to `retries` times, then throws
+   * ConcurrencyRetriesExhaustedError (its cause: the last conflict). Any
+   * other error, from `fn` or from the save, ends it at once. An id whose
+   * stream does not exist throws StreamNotFoundError (before `fn` runs)
+   * unless `createIfMissing` is set. Loads read committed events: with
+   * `{ em }`, only the save joins the caller's transaction.
    */
   async update(id: string, fn: (aggregate: T) => void | Promise<void>, options: UpdateOptions = {}): Promise<T> {
     assertAggregateId(id, 'id');
     if (typeof fn !== 'function') throw new InvalidArgumentError('fn', `expected a function, got ${describe(fn)}`);
     assertSaveOptions(options);
-    const { retries = DEFAULT_UPDATE_RETRIES, ...saveOptions } = options;
+    const { retries = DEFAULT_UPDATE_RETRIES, retryDelayMs = DEFAULT_UPDATE_RETRY_DELAY_MS, createIfMissing = false, ...saveOptions } = options;
     assertNonNegativeInteger(retries, 'options.retries');
+    assertNonNegativeInteger(retryDelayMs, 'options.retryDelayMs');
+    if (typeof createIfMissing !== 'boolean') throw new InvalidArgumentError('options.createIfMissing', `expected a boolean, got ${describe(createIfMissing)}`);
     for (let attempt = 0; ; attempt++) {
       const aggregate = await this.load(id);
+      // A stream has version 1 at least: version 0 means there is none.
+      if (aggregate.version === 0 && !createIfMissing) throw new StreamNotFoundError(this.info.streamId(id));
       await fn(aggregate);
       try {
         await this.save(aggregate, saveOptions);
         return aggregate;
       } catch (error) {
-        if (!(error instanceof WrongExpectedVersionError) || attempt >= retries) throw error;
+        if (!(error instanceof WrongExpectedVersionError)) throw error;
+        if (attempt >= retries) throw new ConcurrencyRetriesExhaustedError(error.streamId, attempt + 1, error);
       }
+      await sleep(retryDelay(retryDelayMs, attempt));
     }
   }
 
@@ -220,6 +248,16 @@ function aggregateInfoOf(aggregateClass: unknown): AggregateInfo {
   const info = domainRegistry.aggregateByClass(aggregateClass);
   if (!info) throw new AggregateNotRegisteredError(aggregateClass.name);
   return info;
+}
+
+/** Half fixed, half random ("equal jitter"), doubling per attempt up to a cap. */
+function retryDelay(firstMs: number, attempt: number): number {
+  const ceiling = Math.min(firstMs * 2 ** attempt, MAX_UPDATE_RETRY_DELAY_MS);
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+function sleep(ms: number): Promise<void> {
+  return ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function assertSaveOptions(options: SaveOptions): void {

@@ -39,6 +39,7 @@ import type { AggregateRoot } from '../domain/aggregate-root';
 import { AggregateClass, AggregateRepository, AggregateRepositoryOptions } from './aggregate-repository';
 import { BackgroundSequencer } from './background-sequencer';
 import { ReadModelSchemaReport, updateReadModelSchema } from './read-model-schema';
+import { ServerAddress, connectionFailure } from './connection-errors';
 import { MigrationReport, migrateSchema } from './schema-migrator';
 import { SnapshotStore } from './snapshot-store';
 import { SqlRunner } from './sql-runner';
@@ -317,9 +318,14 @@ export class EventStore {
   }
 
   private async boot(): Promise<Running> {
-    const migrationOrm = (this.migrationOrm ??= await this.joinedMigrationOrm());
     const knex = knexOf(this.orm);
-    this.migrationReport = await migrateSchema(migrationOrm, this.options.schema, sessionConnection(knex, this.options.sessionUrl));
+    try {
+      // The store's first contact with the server.
+      const migrationOrm = (this.migrationOrm ??= await this.joinedMigrationOrm());
+      this.migrationReport = await migrateSchema(migrationOrm, this.options.schema, sessionConnection(knex, this.options.sessionUrl));
+    } catch (error) {
+      throw connectionFailure(error, serverOf(knex)) ?? error;
+    }
     const logger = this.orm.config.getLogger();
     const ctx = new StoreContext(this.options.schema, new SqlRunner(knex), logger, this.options.enableHardDeletes);
     const [{ channel }] = await ctx.runner.query<{ channel: string }>(ctx.sequencer.channel, []);
@@ -365,6 +371,12 @@ function migrationOptions() {
 
 function knexOf(orm: CoreMikroORM): Knex {
   return (orm.em.getConnection() as unknown as { getKnex(): Knex }).getKnex();
+}
+
+/** Where the pool connects, for errors. */
+function serverOf(knex: Knex): ServerAddress {
+  const settings = (knex.client as unknown as { connectionSettings?: Record<string, unknown> }).connectionSettings ?? {};
+  return { host: settings.host, port: settings.port, database: settings.database };
 }
 
 /** Connection settings for the dedicated LISTEN / lock connection. */

@@ -9,6 +9,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Migrator } from '@mikro-orm/migrations';
 import { Client, ClientConfig } from 'pg';
+import { connectionFailure } from './connection-errors';
 import { quoteSchema } from './schema-name';
 
 export interface MigrationReport {
@@ -50,7 +51,12 @@ export async function executedMigrations(orm: MikroORM): Promise<string[]> {
 async function withMigrationLock<T>(connection: ClientConfig, schema: string, fn: () => Promise<T>): Promise<T> {
   const client = new Client(connection);
   client.on('error', () => undefined);
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (error) {
+    // Named after this connection's own server (a session URL may differ from the pool's).
+    throw connectionFailure(error, { host: client.host, port: client.port, database: client.database }) ?? error;
+  }
   try {
     // Released by the server if this process dies: the lock lives in the session.
     await client.query('select pg_advisory_lock(hashtext($1))', [`mikro-orm-eventstore:migrate:${schema}`]);

@@ -1,4 +1,4 @@
-/** Snapshots: record (replace), read, delete. */
+/** Snapshots: record (replacing one of the same or an older source version), read, delete. */
 import { InvalidArgumentError, SnapshotNotFoundError } from '../errors';
 import type { SnapshotData, WriteOptions } from '../types';
 import { assertIdText, assertNonEmptyText, assertNonNegativeInteger, assertWriteOptions, describe, toJson } from '../validation';

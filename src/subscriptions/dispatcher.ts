@@ -37,6 +37,15 @@ export class Dispatcher {
     return this.inFlight.size;
   }
 
+  /** The lowest event number in flight, or undefined when none is. */
+  oldestInFlight(): number | undefined {
+    let oldest: number | undefined;
+    for (const numbers of this.byPartition.values()) {
+      if (numbers.length > 0 && (oldest === undefined || numbers[0] < oldest)) oldest = numbers[0];
+    }
+    return oldest;
+  }
+
   /** Takes the next batches off `queue` (which it shortens). */
   take(queue: Queued[]): Batch[] {
     let room = this.bufferSize - this.inFlight.size;

@@ -30,6 +30,10 @@
  *    read or delivered.
  * 5. Bounded memory: a read happens only when the queue is empty (one page
  *    held at most); at most `bufferSize` unacknowledged events are in flight.
+ *    A handler that holds a full buffer without acknowledging for
+ *    `stallTimeoutMs` is reported (`SubscriptionStalledError`, state
+ *    `stalled`) rather than left waiting silently; `autoAck` acknowledges
+ *    each batch when its handler call returns.
  * 6. Never silent: every failure is reported (`onError`, the `error` event,
  *    else the logger) and shows in `state`; failed batches and reads are
  *    retried with backoff, failed checkpoint writes retried, lost ownership
@@ -38,7 +42,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from '@mikro-orm/core';
-import { StreamDeletedError, SubscriptionNotFoundError, UnexpectedAckError } from '../errors';
+import { StreamDeletedError, SubscriptionNotFoundError, SubscriptionStalledError, UnexpectedAckError } from '../errors';
 import type { RecordedEvent } from '../types';
 import { ackedEventNumber } from './ack-target';
 import { AckTracker } from './ack-tracker';
@@ -48,7 +52,8 @@ import type { CheckpointBatcher } from './checkpoint-batcher';
 import { Checkpointer } from './checkpointer';
 import { Batch, Dispatcher, Queued, requeue } from './dispatcher';
 import type { EventSource } from './event-source';
-import { reportError } from './report-error';
+import { notifyState, reportError } from './report-error';
+import { StallWatch } from './stall-watch';
 import { Ownership, OwnershipListener } from './ownership';
 import type { Claim, SubscriptionRows } from './subscription-rows';
 import type {
@@ -90,6 +95,7 @@ class Term {
   readonly tracker: AckTracker;
   readonly dispatcher: Dispatcher;
   checkpointer!: Checkpointer;
+  stall!: StallWatch;
 
   constructor(readonly claim: Claim, bufferSize: number, concurrencyLimit: number) {
     this.cursor = claim.lastSeen;
@@ -133,6 +139,7 @@ export class PersistentSubscription<T = RecordedEvent>
 
   /** Registers for wake-ups, creates the row if needed and makes the first ownership attempt. */
   async start(): Promise<void> {
+    notifyState(this, this.current, this.options.onState as ((state: SubscriptionState, subscription: this) => void) | undefined);
     if (this.deps.source.isAll) this.deps.hub.addAll(this);
     else this.deps.hub.addStream(this.streamId, this);
     try {
@@ -151,11 +158,19 @@ export class PersistentSubscription<T = RecordedEvent>
     // Not the owner (any more), or events of an earlier term: what was not
     // acknowledged in its own term comes again.
     if (!term || (this.deliveredIn.get(lastOf(events)) ?? term) !== term) return;
+    const written = this.acknowledge(term, n);
+    if (!written) throw new UnexpectedAckError(this.name, n);
+    await written;
+  }
+
+  /** Acknowledges `n` (and the earlier in-flight events of its partition); undefined when `n` is not in flight. */
+  private acknowledge(term: Term, n: number): Promise<void> | undefined {
     const acked = term.dispatcher.ack(n);
-    if (!acked) throw new UnexpectedAckError(this.name, n);
+    if (!acked) return undefined;
     for (const number of acked) term.tracker.ack(number);
+    this.watchStall(term, true);
     this.schedulePump(term);
-    await term.checkpointer.acknowledged(term.tracker.checkpoint, acked.length);
+    return term.checkpointer.acknowledged(term.tracker.checkpoint, acked.length);
   }
 
   unsubscribe(): Promise<void> {
@@ -185,6 +200,7 @@ export class PersistentSubscription<T = RecordedEvent>
       onError: (error) => this.report(error),
       retryDelayMs: () => this.backoff.delay(),
     });
+    term.stall = new StallWatch(this.options.stallTimeoutMs, () => this.stalled(term));
     this.term = term;
     this.setState('catching-up');
     this.schedulePump(term);
@@ -225,6 +241,7 @@ export class PersistentSubscription<T = RecordedEvent>
     // An owner whose lease ran out (a frozen process, a quiet lock connection) must not hand out more.
     if (!this.deps.locks.leaseHeld()) return;
     for (const batch of term.dispatcher.take(term.queue)) this.deliver(term, batch);
+    this.watchStall(term, false);
     if (!term.reading && term.more && term.queue.length === 0) void this.read(term);
   }
 
@@ -253,7 +270,7 @@ export class PersistentSubscription<T = RecordedEvent>
       return this.retry(term, error as Error);
     }
     term.live = !page.full;
-    this.setState(term.live ? 'live' : 'catching-up');
+    this.setState(this.deliveringState(term));
     this.pump(term);
   }
 
@@ -286,12 +303,15 @@ export class PersistentSubscription<T = RecordedEvent>
         if (term !== this.term) return;
         term.dispatcher.finished(batch);
         this.backoff.reset();
+        // What the handler did not acknowledge itself: the batch's last event covers it (one partition).
+        if (this.options.autoAck) void this.acknowledge(term, batch.entries[batch.entries.length - 1].event.eventNumber);
         this.pump(term);
       },
       (error: unknown) => {
         if (term !== this.term) return;
         const back = term.dispatcher.withdraw(batch);
         term.queue.splice(0, term.queue.length, ...requeue(term.queue, back));
+        this.watchStall(term, false);
         this.retry(term, error instanceof Error ? error : new Error(String(error)));
       },
     );
@@ -320,7 +340,7 @@ export class PersistentSubscription<T = RecordedEvent>
       term.retryTimer = undefined;
       term.retrying = false;
       if (term !== this.term) return;
-      this.setState(term.live ? 'live' : 'catching-up');
+      this.setState(this.deliveringState(term));
       this.pump(term);
     }, this.backoff.delay());
     term.retryTimer.unref();
@@ -339,6 +359,26 @@ export class PersistentSubscription<T = RecordedEvent>
     this.ownership.deposed(new Error(`subscription ${JSON.stringify(this.name)}: another owner took over (epoch ${term.claim.epoch} is stale)`));
   }
 
+  // ---- stalls
+
+  /** The state of an owner that delivers: `stalled` while the handler sits on a full buffer. */
+  private deliveringState(term: Term): SubscriptionState {
+    if (term.stall.stalled) return 'stalled';
+    return term.live ? 'live' : 'catching-up';
+  }
+
+  private watchStall(term: Term, acked: boolean): void {
+    const full = term.dispatcher.inFlightCount >= this.options.bufferSize;
+    if (term.stall.update(full, acked) && !term.retrying && term === this.term) this.setState(this.deliveringState(term));
+  }
+
+  private stalled(term: Term): void {
+    if (term !== this.term) return;
+    this.setState('stalled');
+    this.report(new SubscriptionStalledError(this.streamId, this.name, term.dispatcher.oldestInFlight() ?? term.tracker.checkpoint + 1,
+      term.dispatcher.inFlightCount, this.options.stallTimeoutMs));
+  }
+
   // ---- ending
 
   /** Ends the current term: nothing of it is delivered or acknowledged any more. */
@@ -347,6 +387,7 @@ export class PersistentSubscription<T = RecordedEvent>
     if (!term) return Promise.resolve();
     this.term = undefined;
     if (term.retryTimer) clearTimeout(term.retryTimer);
+    term.stall.stop();
     // What was acknowledged is still true: try to keep it (refused if somebody took over meanwhile).
     return term.checkpointer.close(options);
   }
@@ -369,7 +410,7 @@ export class PersistentSubscription<T = RecordedEvent>
   private setState(state: SubscriptionState): void {
     if (this.current === state || this.current === 'stopped') return;
     this.current = state;
-    this.emit('state', state);
+    notifyState(this, state, this.options.onState as ((state: SubscriptionState, subscription: this) => void) | undefined);
   }
 
   private report(error: Error): void {

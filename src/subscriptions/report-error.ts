@@ -5,7 +5,7 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { Logger } from '@mikro-orm/core';
-import type { SubscriptionEvents } from './subscription-options';
+import type { SubscriptionEvents, SubscriptionState } from './subscription-options';
 
 export function reportError<S extends EventEmitter<SubscriptionEvents>>(
   subscription: S,
@@ -24,4 +24,20 @@ export function reportError<S extends EventEmitter<SubscriptionEvents>>(
   }
   if (listened) subscription.emit('error', error);
   if (!listened && !onError) logger.error('info', `[eventstore] ${label}: ${error.message}`);
+}
+
+/** A new state, to `onState` (which sees every state, the first included) and to `state` listeners. */
+export function notifyState<S extends EventEmitter<SubscriptionEvents>>(
+  subscription: S,
+  state: SubscriptionState,
+  onState: ((state: SubscriptionState, subscription: S) => void) | undefined,
+): void {
+  if (onState) {
+    try {
+      onState(state, subscription);
+    } catch {
+      // the callback's own failure must not stop delivery
+    }
+  }
+  subscription.emit('state', state);
 }

@@ -16,9 +16,11 @@ export type StartFrom = 'origin' | 'current' | number;
  * - `catching-up`: the owner, reading what is already stored;
  * - `live`: the owner, caught up, woken by new events;
  * - `retrying`: the handler threw or a read failed; trying again after a backoff;
+ * - `stalled`: the handler holds `bufferSize` unacknowledged events and has
+ *   acknowledged none for `stallTimeoutMs`; nothing more is delivered until it does;
  * - `stopped`: unsubscribed, deleted, or the stream was deleted.
  */
-export type SubscriptionState = 'starting' | 'standby' | 'catching-up' | 'live' | 'retrying' | 'stopped';
+export type SubscriptionState = 'starting' | 'standby' | 'catching-up' | 'live' | 'retrying' | 'stalled' | 'stopped';
 
 export interface SubscriptionEvents {
   /** Every failure: a handler that threw, a read or checkpoint that failed, a lost lock. */
@@ -61,6 +63,11 @@ export interface SubscribeOptions<T = RecordedEvent> {
   mapper?: (event: RecordedEvent) => T;
   /** Called with every failure (as is the `error` event). */
   onError?: (error: Error, subscription: Subscription<T>) => void;
+  /**
+   * Called with every state, from the first (`starting`) on: unlike a
+   * `state` listener attached after the subscribe call returns, it misses none.
+   */
+  onState?: (state: SubscriptionState, subscription: Subscription<T>) => void;
 }
 
 export interface PersistentSubscriptionOptions<T = RecordedEvent> extends SubscribeOptions<T> {
@@ -82,6 +89,18 @@ export interface PersistentSubscriptionOptions<T = RecordedEvent> extends Subscr
   retryDelayMs?: number;
   /** The longest retry delay; default 30000. */
   maxRetryDelayMs?: number;
+  /**
+   * Acknowledge each batch when the handler returns (or its promise
+   * resolves): at-least-once with the ack after the work. A handler that
+   * throws acknowledges nothing and its batch is retried. Default false.
+   */
+  autoAck?: boolean;
+  /**
+   * How long the handler may hold a full buffer (`bufferSize` events) without
+   * acknowledging any before the subscription reports `SubscriptionStalledError`
+   * and enters the `stalled` state; 0 turns it off; default 30000.
+   */
+  stallTimeoutMs?: number;
 }
 
 /** Store-wide subscription settings (`EventStore.connect({ subscriptions })`). */
@@ -105,6 +124,7 @@ export interface ResolvedSubscribeOptions<T> {
   selector?: (event: RecordedEvent) => boolean;
   mapper?: (event: RecordedEvent) => T;
   onError?: (error: Error, subscription: Subscription<T>) => void;
+  onState?: (state: SubscriptionState, subscription: Subscription<T>) => void;
 }
 
 export interface ResolvedPersistentOptions<T> extends ResolvedSubscribeOptions<T> {
@@ -119,6 +139,8 @@ export interface ResolvedPersistentOptions<T> extends ResolvedSubscribeOptions<T
   maxRetryDelayMs: number;
   /** Events read per query. */
   readBatchSize: number;
+  autoAck: boolean;
+  stallTimeoutMs: number;
 }
 
 export const SUBSCRIPTION_DEFAULTS = {
@@ -129,6 +151,7 @@ export const SUBSCRIPTION_DEFAULTS = {
   takeoverIntervalMs: 1000,
   retryDelayMs: 100,
   maxRetryDelayMs: 30_000,
+  stallTimeoutMs: 30_000,
   pollIntervalMs: 1000,
   lockLeaseMs: 10_000,
   /** Events read per query at least (more when `bufferSize` is larger, up to the maximum). */
@@ -150,6 +173,7 @@ export function resolveSubscribeOptions<T>(options: SubscribeOptions<T> | undefi
     selector: optionalFunction(o.selector, 'options.selector'),
     mapper: optionalFunction(o.mapper, 'options.mapper'),
     onError: optionalFunction(o.onError, 'options.onError'),
+    onState: optionalFunction(o.onState, 'options.onState'),
   };
 }
 
@@ -183,6 +207,8 @@ export function resolvePersistentOptions<T>(options: PersistentSubscriptionOptio
     retryDelayMs,
     maxRetryDelayMs,
     readBatchSize: Math.min(Math.max(bufferSize, d.minReadBatchSize), d.maxReadBatchSize),
+    autoAck: optionalBoolean(o.autoAck, 'options.autoAck'),
+    stallTimeoutMs: integer(o.stallTimeoutMs, d.stallTimeoutMs, 0, 'options.stallTimeoutMs'),
   };
 }
 
@@ -208,6 +234,12 @@ function integer(value: unknown, fallback: number, min: number, argument: string
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
     throw new InvalidArgumentError(argument, `expected an integer >= ${min}, got ${describe(value)}`);
   }
+  return value;
+}
+
+function optionalBoolean(value: unknown, argument: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw new InvalidArgumentError(argument, `expected a boolean, got ${describe(value)}`);
   return value;
 }
 

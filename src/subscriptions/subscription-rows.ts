@@ -18,6 +18,16 @@ export interface Claim {
   readonly epoch: number;
   /** The checkpoint when the claim was made: delivery resumes after it. */
   readonly lastSeen: number;
+  /** The row held a recorded failure when the claim was made. */
+  readonly failed: boolean;
+}
+
+/** Why a projection stopped, as stored with its row. */
+export interface RecordedFailure {
+  message: string;
+  code: string | null;
+  /** The `$all` position of the event it failed at. */
+  position: number;
 }
 
 export interface CheckpointOptions {
@@ -52,7 +62,18 @@ export class SubscriptionRows {
   /** Takes the row over for `owner`: the next epoch. Undefined when the row is gone. */
   async claim(id: number, owner: string): Promise<Claim | undefined> {
     const [row] = await this.runner.query<SubscriptionRow>(this.sql.claim, [id, owner]);
-    return row ? { id: row.id, epoch: row.epoch, lastSeen: row.last_seen } : undefined;
+    return row ? { id: row.id, epoch: row.epoch, lastSeen: row.last_seen, failed: row.failed } : undefined;
+  }
+
+  /** Stores the failure with the row; false when `claim` is no longer the owner. */
+  async recordFailure(claim: Pick<Claim, 'id' | 'epoch'>, failure: RecordedFailure): Promise<boolean> {
+    const rows = await this.runner.query(this.sql.recordFailure, [claim.id, claim.epoch, failure.message, failure.code, failure.position]);
+    return rows.length === 1;
+  }
+
+  /** Clears a recorded failure (the owner got past it). */
+  async clearFailure(claim: Pick<Claim, 'id' | 'epoch'>): Promise<void> {
+    await this.runner.query(this.sql.clearFailure, [claim.id, claim.epoch]);
   }
 
   /** Moves the checkpoint to `position`; false when `claim` is no longer the owner (or `expected` did not match). */

@@ -15,7 +15,7 @@ import type { RecordedEvent } from '../types';
 import { ackedEventNumber } from './ack-target';
 import { Backoff } from './backoff';
 import type { EventSource } from './event-source';
-import { reportError } from './report-error';
+import { notifyState, reportError } from './report-error';
 import type {
   AckTarget,
   ResolvedSubscribeOptions,
@@ -55,6 +55,7 @@ export class TransientSubscription<T = RecordedEvent> extends EventEmitter<Subsc
   }
 
   async start(): Promise<void> {
+    notifyState(this, this.current, this.options.onState as ((state: SubscriptionState, subscription: this) => void) | undefined);
     if (this.source.isAll) this.hub.addAll(this);
     else this.hub.addStream(this.streamId, this);
     try {
@@ -151,7 +152,7 @@ export class TransientSubscription<T = RecordedEvent> extends EventEmitter<Subsc
   private setState(state: SubscriptionState): void {
     if (this.current === state || this.current === 'stopped') return;
     this.current = state;
-    this.emit('state', state);
+    notifyState(this, state, this.options.onState as ((state: SubscriptionState, subscription: this) => void) | undefined);
   }
 
   private report(error: Error): void {

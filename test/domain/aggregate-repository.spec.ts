@@ -7,6 +7,7 @@ import {
   AggregateRepository,
   AggregateRoot,
   Apply,
+  ConcurrencyRetriesExhaustedError,
   DomainEvent,
   EventStore,
   InvalidArgumentError,
@@ -293,7 +294,7 @@ describe('AggregateRepository', () => {
   describe('update', () => {
     it('loads, changes and saves, and returns the saved aggregate', async () => {
       const id = newId();
-      const opened = await accounts.update(id, (a) => a.open('ada', 50));
+      const opened = await accounts.update(id, (a) => a.open('ada', 50), { createIfMissing: true });
       expect(opened).to.include({ id, version: 1, balance: 50 });
       expect(opened.uncommittedEvents).to.have.length(0);
       const updated = await accounts.update(id, async (a) => {
@@ -331,7 +332,7 @@ describe('AggregateRepository', () => {
       expect(recorded.map((e) => e.streamVersion)).to.deep.equal([1, 2, 3, 4, 5, 6]);
     });
 
-    it('gives up with WrongExpectedVersionError when the retries run out', async () => {
+    it('gives up with ConcurrencyRetriesExhaustedError, the last conflict as its cause, when the retries run out', async () => {
       const id = await savedAccount(0);
       const bothLoaded = barrier(2);
       const outcomes = await Promise.allSettled([1, 2].map(() => accounts.update(id, async (a) => {
@@ -340,7 +341,9 @@ describe('AggregateRepository', () => {
       }, { retries: 0 })));
       const failed = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
       expect(failed).to.have.length(1);
-      expect(failed[0].reason).to.be.instanceOf(WrongExpectedVersionError);
+      expect(failed[0].reason).to.be.instanceOf(ConcurrencyRetriesExhaustedError);
+      expect(failed[0].reason).to.include({ code: 'concurrency_retries_exhausted', attempts: 1, streamId: accounts.streamId(id) });
+      expect(failed[0].reason.cause).to.be.instanceOf(WrongExpectedVersionError);
       expect(await accounts.load(id)).to.include({ version: 2, balance: 1 });
     });
 
@@ -362,7 +365,7 @@ describe('AggregateRepository', () => {
       const error = await caught(unstorable.update(newId(), (a) => {
         attempts++;
         a.deposit(5n);
-      }, { retries: 5 }));
+      }, { retries: 5, createIfMissing: true }));
       expect(error).to.be.instanceOf(InvalidArgumentError);
       expect(attempts).to.equal(1);
       expect(await tableCounts(store.schema)).to.deep.equal(before);

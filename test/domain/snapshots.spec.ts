@@ -79,7 +79,7 @@ describe('aggregate snapshots', () => {
 
   async function meterWith(...values: number[]): Promise<string> {
     const id = randomUUID();
-    await meters.update(id, (m) => m.tick(...values));
+    await meters.update(id, (m) => m.tick(...values), { createIfMissing: true });
     return id;
   }
 
@@ -172,7 +172,7 @@ describe('aggregate snapshots', () => {
   it('is never taken nor read for an aggregate without snapshotEvery', async () => {
     const accounts = store.aggregateRepository(Account);
     const id = randomUUID();
-    await accounts.update(id, (a) => a.open('ada', 1));
+    await accounts.update(id, (a) => a.open('ada', 1), { createIfMissing: true });
     for (let i = 0; i < 5; i++) await accounts.update(id, (a) => a.deposit(1));
     expect(await caught(store.readSnapshot(accounts.streamId(id)))).to.be.instanceOf(SnapshotNotFoundError);
   });

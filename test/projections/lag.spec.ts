@@ -39,7 +39,7 @@ describe('projections: lag', () => {
     const json = await runInProcess(['status', '--schema', store.schema, '--json']);
     expect(json.code).to.equal(0);
     expect(JSON.parse(json.stdout).subscriptions).to.deep.equal([
-      { streamId: '$all', name: 'projection:spec-account-balances', lastSeen: 1, lag: 2, owner: null, ownedSince: null },
+      { streamId: '$all', name: 'projection:spec-account-balances', checkpoint: 1, lag: 2, owner: null, ownedSince: null, failure: null },
     ]);
     const text = await runInProcess(['status', '--schema', store.schema]);
     expect(lines(text.stdout).slice(-2)).to.deep.equal([
@@ -50,7 +50,7 @@ describe('projections: lag', () => {
     await runner.start();
     await caughtUp(runner, 'spec-account-balances');
     const after = JSON.parse((await runInProcess(['status', '--schema', store.schema, '--json'])).stdout).subscriptions[0];
-    expect(after).to.include({ lastSeen: 6, lag: 0 });
+    expect(after).to.include({ checkpoint: 6, lag: 0 });
     expect(after.owner).to.be.a('string');
   });
 });

@@ -31,15 +31,19 @@ export function inspectStatements(s: SchemaSql) {
      * Persistent subscriptions (projections among them) with their lag:
      * for `$all` ($1) the events after the checkpoint (hard-deleted ranges
      * do not count), for a stream its version minus the checkpoint. The
-     * owner columns are read through `to_jsonb` so that a store whose
-     * ownership migration is still pending reports null.
+     * owner and failure columns are read through `to_jsonb` so that a store
+     * whose migrations adding them are still pending reports null.
      */
     subscriptions: {
       text: `select sub.stream_id, sub.name, sub.last_seen,
                     case when sub.stream_id = $1 then ${eventsAfterSql(s, 'sub.last_seen')}
                          else coalesce(st.version, 0) - sub.last_seen end as lag,
                     to_jsonb(sub) ->> 'owner' as owner,
-                    (to_jsonb(sub) ->> 'owned_since')::timestamptz as owned_since
+                    (to_jsonb(sub) ->> 'owned_since')::timestamptz as owned_since,
+                    (to_jsonb(sub) ->> 'failed_at')::timestamptz as failed_at,
+                    to_jsonb(sub) ->> 'failure_message' as failure_message,
+                    to_jsonb(sub) ->> 'failure_code' as failure_code,
+                    (to_jsonb(sub) ->> 'failed_position')::bigint as failed_position
              from ${s.t('subscriptions')} sub
              left join ${s.t('streams')} st on st.stream_id = sub.stream_id
              order by sub.stream_id <> $1, sub.stream_id, sub.name`,

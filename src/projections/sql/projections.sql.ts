@@ -30,10 +30,11 @@ export function projectionStatements(s: SchemaSql) {
   // name), a space of two-int keys no other lock of the store uses.
   const inlineKey = `'${s.t('streams')}'::regclass::oid::int, hashtext($1)`;
   return {
-    /** `$1` subscription name: its checkpoint, owner and lag; no row before the projection first ran. */
+    /** `$1` subscription name: its checkpoint, owner, lag and recorded failure; no row before the projection first ran. */
     status: {
       name: s.name('proj_status'),
-      text: `select sub.last_seen, sub.owner, ${eventsAfterSql(s, 'sub.last_seen')} as lag
+      text: `select sub.last_seen, sub.owner, ${eventsAfterSql(s, 'sub.last_seen')} as lag,
+                    sub.failed_at, sub.failure_message, sub.failure_code, sub.failed_position
              from ${s.t('subscriptions')} sub where sub.stream_id = '${ALL_STREAM}' and sub.name = $1`,
     } satisfies Statement,
 

@@ -8,7 +8,7 @@ import type { Statement } from '../../repositories/sql-runner';
 import { lastPositionSql } from '../../repositories/sql/sequencer.sql';
 
 /** The columns every row statement returns. */
-const ROW = 'id, stream_id, name, last_seen, epoch, owner';
+const ROW = 'id, stream_id, name, last_seen, epoch, owner, failed_at is not null as failed';
 
 export function subscriptionStatements(s: SchemaSql) {
   const table = s.t('subscriptions');
@@ -64,6 +64,20 @@ export function subscriptionStatements(s: SchemaSql) {
       text: `update ${table} set owner = null, owned_since = null where id = $1 and epoch = $2`,
     } satisfies Statement,
 
+    /** The owner of epoch `$2` records why it stopped: `$3` message, `$4` code, `$5` the position it failed at. */
+    recordFailure: {
+      name: s.name('sub_record_failure'),
+      text: `update ${table} set failed_at = now(), failure_message = $3, failure_code = $4, failed_position = $5
+             where id = $1 and epoch = $2 returning id`,
+    } satisfies Statement,
+
+    /** The owner of epoch `$2` got past the recorded failure. */
+    clearFailure: {
+      name: s.name('sub_clear_failure'),
+      text: `update ${table} set failed_at = null, failure_message = null, failure_code = null, failed_position = null
+             where id = $1 and epoch = $2`,
+    } satisfies Statement,
+
     delete: {
       name: s.name('sub_delete'),
       text: `delete from ${table} where stream_id = $1 and name = $2 returning id`,
@@ -93,4 +107,6 @@ export interface SubscriptionRow {
   last_seen: number;
   epoch: number;
   owner: string | null;
+  /** A failure is recorded on the row (a projection that stopped in the `failed` state). */
+  failed: boolean;
 }
