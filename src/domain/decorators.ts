@@ -51,8 +51,17 @@ export function Aggregate(name: string, options: AggregateOptions = {}): ClassDe
   };
 }
 
+/**
+ * A method decorator that accepts only methods whose first parameter takes
+ * an instance of `E` (`@Apply(A) handler(e: B)` does not compile unless an A
+ * is a B). Types are structural: two event classes with the same fields are
+ * interchangeable to the compiler.
+ */
+export type EventHandlerDecorator<E extends EventClass, Rest extends unknown[] = any[]> =
+  <M extends (event: InstanceType<E>, ...rest: Rest) => unknown>(target: object, method: string | symbol, descriptor: TypedPropertyDescriptor<M>) => void;
+
 /** Marks the method that applies events of `eventClass` to the aggregate's state. */
-export function Apply(eventClass: EventClass): MethodDecorator {
+export function Apply<E extends EventClass>(eventClass: E): EventHandlerDecorator<E> {
   if (typeof eventClass !== 'function') {
     throw new InvalidArgumentError('@Apply', `expected an event class, got ${describe(eventClass)} (is the class defined before the aggregate?)`);
   }

@@ -23,8 +23,12 @@ export interface ProjectionOptions {
   inline?: boolean;
 }
 
-/** The second argument of every `@Handles` method. */
-export interface ProjectionContext {
+/**
+ * The second argument of every `@Handles` method. `P` is the type of
+ * `prepared`: what the projection's `prepare` resolves to (see PreparedOf);
+ * `@Handles` refuses a handler whose `ProjectionContext<P>` does not match it.
+ */
+export interface ProjectionContext<P = unknown> {
   /**
    * The batch's transaction: an EntityManager of `store.orm` (which holds the
    * read-model entities). Changes made through it commit together with the
@@ -34,8 +38,11 @@ export interface ProjectionContext {
   /** The stored event; inline projections see `position` 0 (positions are given after the commit). */
   readonly event: RecordedEvent;
   /** What the projection's `prepare(events, ctx)` returned for this batch (undefined without one). */
-  readonly prepared?: unknown;
+  readonly prepared: P;
 }
+
+/** What a projection class's `prepare` method resolves to, or undefined when it has none: the type of `ctx.prepared`. */
+export type PreparedOf<T> = T extends { prepare(...args: any[]): infer R } ? Awaited<R> : undefined;
 
 /**
  * The second argument of a projection's optional `prepare(events, ctx)`
