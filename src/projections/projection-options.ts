@@ -11,16 +11,16 @@ import { describe } from '../validation';
 /** Options of `@Projection(name, options)`. */
 export interface ProjectionOptions {
   /** Where the projection starts the first time it runs: 'origin' (default), 'current', or after `$all` position n. */
-  startFrom?: StartFrom;
+  startFrom?: StartFrom | undefined;
   /** `$all` events read and applied per transaction; default 1000. */
-  batchSize?: number;
+  batchSize?: number | undefined;
   /** Failed attempts at one position before the projection stops in the `failed` state; default 5. */
-  maxAttempts?: number;
+  maxAttempts?: number | undefined;
   /**
    * Apply the events inside the transaction of the append that writes them
    * (read your writes), instead of following `$all`. See the guide's trade-offs.
    */
-  inline?: boolean;
+  inline?: boolean | undefined;
 }
 
 /**
@@ -107,9 +107,9 @@ export interface RebuildProgress {
 
 export interface RebuildOptions {
   /** Called after each committed batch. */
-  onProgress?: (progress: RebuildProgress) => void;
+  onProgress?: ((progress: RebuildProgress) => void) | undefined;
   /** How long to wait for the projection's ownership (another process may run it); default 10000. */
-  ownershipTimeoutMs?: number;
+  ownershipTimeoutMs?: number | undefined;
 }
 
 export interface RebuildResult {
@@ -123,13 +123,13 @@ export interface RebuildResult {
 
 export interface ProjectionRunnerOptions {
   /** How often a standby tries to take a projection over; default 1000. */
-  takeoverIntervalMs?: number;
+  takeoverIntervalMs?: number | undefined;
   /** First delay before a failed batch is tried again; doubles each time; default 100. */
-  retryDelayMs?: number;
+  retryDelayMs?: number | undefined;
   /** The longest retry delay; default 30000. */
-  maxRetryDelayMs?: number;
+  maxRetryDelayMs?: number | undefined;
   /** Called with every failure (as is the runner's `error` event). */
-  onError?: (error: Error, projection: string) => void;
+  onError?: ((error: Error, projection: string) => void) | undefined;
 }
 
 export interface ResolvedProjectionOptions {

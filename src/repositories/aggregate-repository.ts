@@ -35,17 +35,17 @@ export type AggregateClass<T extends AggregateRoot> = new () => T;
 
 export interface AggregateRepositoryOptions extends EventSerializerOptions {
   /** Events read per query when loading; default 1000. */
-  batchSize?: number;
+  batchSize?: number | undefined;
 }
 
 export interface SaveOptions extends EventEnvelope {
   /** Join this EntityManager's open transaction. */
-  em?: EntityManager;
+  em?: EntityManager | undefined;
 }
 
 export interface UpdateOptions extends SaveOptions {
   /** How many times to reload and retry after a version conflict; default 3. */
-  retries?: number;
+  retries?: number | undefined;
 }
 
 export const DEFAULT_UPDATE_RETRIES = 3;
