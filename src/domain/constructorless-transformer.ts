@@ -41,11 +41,6 @@ export function buildsWithoutConstructor(cls: Function): boolean {
   return result;
 }
 
-/** An empty instance of `cls`'s prototype, or `new cls()` for classes that need their constructor. */
-export function emptyInstanceOf<T extends object>(cls: new (...args: any[]) => T): T {
-  return buildsWithoutConstructor(cls) ? (Object.create(cls.prototype) as T) : new cls();
-}
-
 function extendsBuiltIn(cls: Function): boolean {
   for (let c: unknown = cls; typeof c === 'function' && c !== Function.prototype; c = Object.getPrototypeOf(c)) {
     if (c !== Object && /\{\s*\[native code\]\s*\}\s*$/.test(Function.prototype.toString.call(c))) return true;
