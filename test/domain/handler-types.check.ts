@@ -108,4 +108,8 @@ export async function reads(store: EventStore): Promise<void> {
   void all[0].data.sku;
   for await (const event of store.streamForward<{ sku: string }>('cart-1')) void (event.data.sku satisfies string);
   void sku;
+  await store.subscribeToAllStreams<RecordedEvent<{ sku: string }>>('skus', async (batch, sub) => {
+    for (const event of batch) void (event.data.sku satisfies string);
+    await sub.ack(batch);
+  });
 }
