@@ -18,11 +18,11 @@ export interface EventData {
   eventType: string;
   /** Any JSON-serialisable value. */
   data: unknown;
-  metadata?: Record<string, unknown> | null;
+  metadata?: Record<string, unknown> | null | undefined;
   /** A UUID; generated (time-ordered, v7) when absent. */
-  eventId?: string;
-  causationId?: string | null;
-  correlationId?: string | null;
+  eventId?: string | undefined;
+  causationId?: string | null | undefined;
+  correlationId?: string | null | undefined;
 }
 
 /** A stored event as read back. */
@@ -56,13 +56,13 @@ export interface SnapshotData<D = unknown> {
   sourceVersion: number;
   sourceType: string;
   data: D;
-  metadata?: Record<string, unknown> | null;
-  createdAt?: Date;
+  metadata?: Record<string, unknown> | null | undefined;
+  createdAt?: Date | undefined;
 }
 
 /** Options of the writing calls: `em` joins the caller's MikroORM transaction. */
 export interface WriteOptions {
-  em?: EntityManager;
+  em?: EntityManager | undefined;
 }
 
 export interface AppendResult {
@@ -72,7 +72,7 @@ export interface AppendResult {
 
 export interface DeleteOptions extends WriteOptions {
   /** Remove the stream and its events for good; needs `enableHardDeletes`. */
-  hard?: boolean;
+  hard?: boolean | undefined;
 }
 
 export interface StreamPage {
@@ -85,16 +85,16 @@ export interface StreamPage {
 
 export interface PaginateStreamsOptions {
   /** 1-based; default 1. */
-  page?: number;
+  page?: number | undefined;
   /** Default 50. */
-  pageSize?: number;
+  pageSize?: number | undefined;
   /** Substring of the stream id (case-sensitive, `%` and `_` match themselves). */
-  search?: string;
-  sortBy?: 'streamId' | 'streamVersion' | 'createdAt' | 'deletedAt';
-  sortDirection?: 'asc' | 'desc';
+  search?: string | undefined;
+  sortBy?: 'streamId' | 'streamVersion' | 'createdAt' | 'deletedAt' | undefined;
+  sortDirection?: 'asc' | 'desc' | undefined;
 }
 
 export interface StreamReadOptions {
   /** Events per page read from the database; default 1000. */
-  batchSize?: number;
+  batchSize?: number | undefined;
 }

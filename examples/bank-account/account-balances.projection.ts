@@ -21,22 +21,22 @@ export class AccountBalances {
   }
 
   @Handles(BankAccountOpened)
-  opened(event: BankAccountOpened, { em, prepared }: ProjectionContext): void {
+  opened(event: BankAccountOpened, { em, prepared }: ProjectionContext<Rows>): void {
     const row = new AccountBalance(event.accountId, event.owner, event.initialBalance);
     em.persist(row);
-    (prepared as Rows).set(event.accountId, row);
+    prepared.set(event.accountId, row);
   }
 
   @Handles(MoneyDeposited)
-  deposited(event: MoneyDeposited, { prepared }: ProjectionContext): void {
-    const row = (prepared as Rows).get(event.accountId)!;
+  deposited(event: MoneyDeposited, { prepared }: ProjectionContext<Rows>): void {
+    const row = prepared.get(event.accountId)!;
     row.balance += event.amount;
     row.transactions += 1;
   }
 
   @Handles(MoneyWithdrawn)
-  withdrawn(event: MoneyWithdrawn, { prepared }: ProjectionContext): void {
-    const row = (prepared as Rows).get(event.accountId)!;
+  withdrawn(event: MoneyWithdrawn, { prepared }: ProjectionContext<Rows>): void {
+    const row = prepared.get(event.accountId)!;
     row.balance -= event.amount;
     row.transactions += 1;
   }

@@ -31,7 +31,13 @@ export function isCurrentSnapshot(snapshot: SnapshotData, info: AggregateInfo): 
     && snapshot.data !== null && typeof snapshot.data === 'object' && !Array.isArray(snapshot.data);
 }
 
-/** A new instance (built with no constructor arguments) holding the snapshot's fields, as plainToInstance builds it. */
+/**
+ * A new aggregate holding the snapshot's fields: made with its no-argument
+ * constructor, as the repository makes a new aggregate (its bookkeeping and
+ * fields left out of snapshots are set up there), then given the snapshot's
+ * fields; nested class instances in them are rebuilt without their
+ * constructors, as events are.
+ */
 export function restoreSnapshot<T extends AggregateRoot>(aggregateClass: new () => T, snapshot: SnapshotData, instances: InstanceBuilder): T {
-  return instances.build(aggregateClass, snapshot.data as Record<string, unknown>);
+  return instances.fill(aggregateClass, new aggregateClass(), snapshot.data as Record<string, unknown>);
 }

@@ -9,7 +9,7 @@ import { AnyClass, EventClass, assertSchemaVersion, assertTypeName, domainRegist
 
 export interface DomainEventOptions {
   /** The schema version new events are written at (stored in `metadata.schemaVersion`); default 1. */
-  version?: number;
+  version?: number | undefined;
 }
 
 /** Registers an event class under the stored type name `name` (independent of the class name). */
@@ -25,11 +25,11 @@ export function DomainEvent(name: string, options: DomainEventOptions = {}): Cla
 
 export interface AggregateOptions {
   /** Take a snapshot when a save brings the version to (or past) a multiple of N; default: no snapshots. */
-  snapshotEvery?: number;
+  snapshotEvery?: number | undefined;
   /** The shape of the snapshot: bump it when the aggregate's fields change, and older snapshots are ignored; default 1. */
-  snapshotVersion?: number;
+  snapshotVersion?: number | undefined;
   /** The stream of the aggregate with this id; default `<name>-<id>`. */
-  streamId?: (id: string) => string;
+  streamId?: ((id: string) => string) | undefined;
 }
 
 /** Registers an aggregate class (a subclass of AggregateRoot) under `name`. */
@@ -51,8 +51,17 @@ export function Aggregate(name: string, options: AggregateOptions = {}): ClassDe
   };
 }
 
+/**
+ * A method decorator that accepts only methods whose first parameter takes
+ * an instance of `E` (`@Apply(A) handler(e: B)` does not compile unless an A
+ * is a B). Types are structural: two event classes with the same fields are
+ * interchangeable to the compiler.
+ */
+export type EventHandlerDecorator<E extends EventClass, Rest extends unknown[] = any[]> =
+  <M extends (event: InstanceType<E>, ...rest: Rest) => unknown>(target: object, method: string | symbol, descriptor: TypedPropertyDescriptor<M>) => void;
+
 /** Marks the method that applies events of `eventClass` to the aggregate's state. */
-export function Apply(eventClass: EventClass): MethodDecorator {
+export function Apply<E extends EventClass>(eventClass: E): EventHandlerDecorator<E> {
   if (typeof eventClass !== 'function') {
     throw new InvalidArgumentError('@Apply', `expected an event class, got ${describe(eventClass)} (is the class defined before the aggregate?)`);
   }

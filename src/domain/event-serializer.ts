@@ -20,15 +20,15 @@ export interface EventSerializerOptions {
    * Reading an event whose type has no `@DomainEvent` class: `'error'`
    * throws UnknownEventTypeError (default); `'raw'` returns the RecordedEvent as read.
    */
-  unknownEventType?: 'error' | 'raw';
+  unknownEventType?: 'error' | 'raw' | undefined;
 }
 
 /** What a write carries besides the event itself. */
 export interface EventEnvelope {
   /** Merged into the stored metadata (`schemaVersion` is set by the serializer). */
-  metadata?: Record<string, unknown>;
-  causationId?: string;
-  correlationId?: string;
+  metadata?: Record<string, unknown> | undefined;
+  causationId?: string | undefined;
+  correlationId?: string | undefined;
 }
 
 export class EventSerializer {

@@ -2,7 +2,7 @@
 export { AggregateRoot } from './aggregate-root';
 export { SNAPSHOT_VERSION_KEY } from './aggregate-snapshot';
 export { BigIntField } from './bigint-field';
-export { Aggregate, Apply, DomainEvent, type AggregateOptions, type DomainEventOptions } from './decorators';
+export { Aggregate, Apply, DomainEvent, type AggregateOptions, type DomainEventOptions, type EventHandlerDecorator } from './decorators';
 export {
   AggregateIdNotSetError,
   AggregateNotRegisteredError,

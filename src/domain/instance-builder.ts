@@ -1,14 +1,19 @@
 /**
- * Stored JSON -> an instance of its class (events, aggregate snapshots).
+ * Stored JSON -> an instance of its class (events, aggregate snapshots),
+ * WITHOUT calling the class: the instance is an empty object of the class's
+ * prototype (`Object.create(cls.prototype)`), then filled from the data, and
+ * so are nested `@Type` classes (see constructorless-transformer.ts). A
+ * constructor that checks its arguments, or a field initialiser, does not
+ * run: the data was valid when it was written, and it is the whole state.
+ * (Aggregates restored from a snapshot are the exception at the top: the
+ * repository makes them with their no-argument constructor, as it makes a
+ * new aggregate, and `fill` assigns the snapshot's fields.)
  *
- * class-transformer's `plainToInstance` does it for every class, but spends
- * most of its time looking up decorator metadata for each property, nested
- * values included. For a class that has no class-transformer metadata, on
- * itself or a base class (decided once per class), and data that is plain
- * JSON, the result of `plainToInstance(cls, data)` is known, and built here
- * directly, the same way:
- * - the instance is `new cls()`: field initialisers and the constructor run,
- *   with no arguments (parameter properties start as undefined);
+ * class-transformer does the filling for every class, but spends most of
+ * its time looking up decorator metadata for each property, nested values
+ * included. For a class that has no class-transformer metadata, on itself
+ * or a base class (decided once per class), and data that is plain JSON,
+ * its result is known, and built here directly, the same way:
  * - each own enumerable key of the data, in order, is assigned a copy of its
  *   value (arrays and plain objects are copied, deeply; no value is shared
  *   with the data);
@@ -20,10 +25,10 @@
  * Anything else (a Date, Map or class instance, a function, a sparse array
  * in the data, usually put there by an upcaster) goes to class-transformer.
  */
-import { plainToInstance } from 'class-transformer';
+import { buildsWithoutConstructor, plainIntoInstance, plainToNewInstance } from './constructorless-transformer';
 import { hasClassTransformerMetadata } from './class-transformer-metadata';
 
-/** A class; it is called with no arguments, as class-transformer calls it. */
+/** A class; it is not called (except built-in types, such as a class extending Map, which need their constructor). */
 type Constructor<T extends object> = new (...args: any[]) => T;
 
 /** What `copyPlain` returns for a value that is not plain JSON. */
@@ -33,29 +38,38 @@ export class InstanceBuilder {
   /** Per class: whether instances can be built without class-transformer. */
   private readonly directByClass = new WeakMap<Function, boolean>();
 
-  /** `plainToInstance(cls, data)`, built directly when the class and the data allow it. */
+  /** A new instance of `cls` holding the data, its constructor not called; built directly when the class and the data allow it. */
   build<T extends object>(cls: Constructor<T>, data: object): T {
-    if (this.buildsDirectly(cls)) {
-      const instance = this.buildDirectly(cls, data);
-      if (instance !== undefined) return instance;
-    }
-    return this.buildWithClassTransformer(cls, data);
+    return this.assign(cls, data, undefined);
+  }
+
+  /** Assigns the data to `target`, an instance of `cls` the caller made, as `build` assigns it to a new one. */
+  fill<T extends object>(cls: Constructor<T>, target: T, data: object): T {
+    return this.assign(cls, data, target);
   }
 
   /** Whether instances of `cls` can skip class-transformer: no metadata, an ordinary prototype. */
   buildsDirectly(cls: Function): boolean {
     let direct = this.directByClass.get(cls);
     if (direct === undefined) {
-      direct = cls.prototype?.constructor === cls && !hasClassTransformerMetadata(cls);
+      direct = cls.prototype?.constructor === cls && buildsWithoutConstructor(cls) && !hasClassTransformerMetadata(cls);
       this.directByClass.set(cls, direct);
     }
     return direct;
   }
 
-  /** The direct path: the instance, or undefined (and no constructor call) when the data is not plain JSON. */
-  protected buildDirectly<T extends object>(cls: Constructor<T>, data: object): T | undefined {
+  private assign<T extends object>(cls: Constructor<T>, data: object, target: T | undefined): T {
+    if (this.buildsDirectly(cls)) {
+      const instance = this.buildDirectly(cls, data, target);
+      if (instance !== undefined) return instance;
+    }
+    return this.buildWithClassTransformer(cls, data, target);
+  }
+
+  /** The direct path: the instance (`target` when given), or undefined (and nothing changed) when the data is not plain JSON. */
+  protected buildDirectly<T extends object>(cls: Constructor<T>, data: object, target?: T): T | undefined {
     if (Object.getPrototypeOf(data) !== Object.prototype || typeof (data as { then?: unknown }).then === 'function') return undefined;
-    // Values are copied first: the constructor runs only once the data is known to be plain.
+    // Values are copied first: the target changes only once the data is known to be plain.
     const keys = Object.keys(data);
     const values = new Array<unknown>(keys.length);
     for (let i = 0; i < keys.length; i++) {
@@ -63,7 +77,7 @@ export class InstanceBuilder {
       if (value === NOT_PLAIN) return undefined;
       values[i] = value;
     }
-    const instance = new cls() as Record<string, unknown>;
+    const instance = (target ?? Object.create(cls.prototype)) as Record<string, unknown>;
     // An instance of the class's own prototype, without a `constructor` of its own: a key not found on it
     // cannot be one class-transformer leaves out, and the lookups below are needed only for keys found.
     const ordinary = Object.getPrototypeOf(instance) === cls.prototype && !Object.hasOwn(instance, 'constructor');
@@ -76,8 +90,8 @@ export class InstanceBuilder {
     return instance as T;
   }
 
-  protected buildWithClassTransformer<T extends object>(cls: Constructor<T>, data: object): T {
-    return plainToInstance(cls, data);
+  protected buildWithClassTransformer<T extends object>(cls: Constructor<T>, data: object, target?: T): T {
+    return target === undefined ? plainToNewInstance(cls, data) : plainIntoInstance(cls, target, data);
   }
 }
 

@@ -7,6 +7,7 @@ import { AnyClass, EventClass, assertTypeName, domainRegistry } from '../domain/
 import { InvalidArgumentError } from '../errors';
 import { describe } from '../validation';
 import { ProjectionOptions, resolveProjectionOptions } from './projection-options';
+import type { PreparedOf, ProjectionContext } from './projection-options';
 import { projectionRegistry } from './registry';
 
 /**
@@ -29,12 +30,26 @@ export function Projection(name: string, options: ProjectionOptions = {}): Class
   };
 }
 
+/**
+ * A method decorator that accepts only handlers `(event, ctx)` whose event
+ * parameter takes an instance of `E` and whose context matches what the
+ * projection's `prepare` resolves to (`ProjectionContext<P>`, or plain
+ * `ProjectionContext`, which accepts any).
+ */
+export type ProjectionHandlerDecorator<E extends EventClass> =
+  <T extends object, M extends (event: InstanceType<E>, ctx: ProjectionContext<PreparedOf<T>>) => unknown>(
+    target: T,
+    method: string | symbol,
+    descriptor: TypedPropertyDescriptor<M>,
+  ) => void;
+
 /** Marks the method that applies events of `eventClass` to the read model: `(event, ctx: ProjectionContext)`. */
-export function Handles(eventClass: EventClass): MethodDecorator {
+export function Handles<E extends EventClass>(eventClass: E): ProjectionHandlerDecorator<E> {
   if (typeof eventClass !== 'function') {
     throw new InvalidArgumentError('@Handles', `expected a @DomainEvent class, got ${describe(eventClass)} (is the class defined before the projection?)`);
   }
-  return (target, method, descriptor) => {
+  return (prototype, method, descriptor) => {
+    const target: object = prototype;
     if (typeof target === 'function') {
       throw new InvalidArgumentError('@Handles', `${String(method)} of ${target.name} is static; handlers are instance methods`);
     }

@@ -1,5 +1,5 @@
 /** The projections' public names (re-exported by src/index.ts). */
-export { Handles, Projection } from './decorators';
+export { Handles, Projection, type ProjectionHandlerDecorator } from './decorators';
 export {
   DuplicateProjectionError,
   ProjectionBusyError,
@@ -14,6 +14,7 @@ export { type ProjectionClass } from './projection-definition';
 export {
   PROJECTION_DEFAULTS,
   type ProjectionBatchContext,
+  type PreparedOf,
   type ProjectionContext,
   type ProjectionFailure,
   type ProjectionOptions,

@@ -11,20 +11,24 @@ import { describe } from '../validation';
 /** Options of `@Projection(name, options)`. */
 export interface ProjectionOptions {
   /** Where the projection starts the first time it runs: 'origin' (default), 'current', or after `$all` position n. */
-  startFrom?: StartFrom;
+  startFrom?: StartFrom | undefined;
   /** `$all` events read and applied per transaction; default 1000. */
-  batchSize?: number;
+  batchSize?: number | undefined;
   /** Failed attempts at one position before the projection stops in the `failed` state; default 5. */
-  maxAttempts?: number;
+  maxAttempts?: number | undefined;
   /**
    * Apply the events inside the transaction of the append that writes them
    * (read your writes), instead of following `$all`. See the guide's trade-offs.
    */
-  inline?: boolean;
+  inline?: boolean | undefined;
 }
 
-/** The second argument of every `@Handles` method. */
-export interface ProjectionContext {
+/**
+ * The second argument of every `@Handles` method. `P` is the type of
+ * `prepared`: what the projection's `prepare` resolves to (see PreparedOf);
+ * `@Handles` refuses a handler whose `ProjectionContext<P>` does not match it.
+ */
+export interface ProjectionContext<P = unknown> {
   /**
    * The batch's transaction: an EntityManager of `store.orm` (which holds the
    * read-model entities). Changes made through it commit together with the
@@ -34,8 +38,11 @@ export interface ProjectionContext {
   /** The stored event; inline projections see `position` 0 (positions are given after the commit). */
   readonly event: RecordedEvent;
   /** What the projection's `prepare(events, ctx)` returned for this batch (undefined without one). */
-  readonly prepared?: unknown;
+  readonly prepared: P;
 }
+
+/** What a projection class's `prepare` method resolves to, or undefined when it has none: the type of `ctx.prepared`. */
+export type PreparedOf<T> = T extends { prepare(...args: any[]): infer R } ? Awaited<R> : undefined;
 
 /**
  * The second argument of a projection's optional `prepare(events, ctx)`
@@ -121,9 +128,9 @@ export interface RebuildProgress {
 
 export interface RebuildOptions {
   /** Called after each committed batch. */
-  onProgress?: (progress: RebuildProgress) => void;
+  onProgress?: ((progress: RebuildProgress) => void) | undefined;
   /** How long to wait for the projection's ownership (another process may run it); default 10000. */
-  ownershipTimeoutMs?: number;
+  ownershipTimeoutMs?: number | undefined;
 }
 
 export interface RebuildResult {
@@ -137,13 +144,13 @@ export interface RebuildResult {
 
 export interface ProjectionRunnerOptions {
   /** How often a standby tries to take a projection over; default 1000. */
-  takeoverIntervalMs?: number;
+  takeoverIntervalMs?: number | undefined;
   /** First delay before a failed batch is tried again; doubles each time; default 100. */
-  retryDelayMs?: number;
+  retryDelayMs?: number | undefined;
   /** The longest retry delay; default 30000. */
-  maxRetryDelayMs?: number;
+  maxRetryDelayMs?: number | undefined;
   /** Called with every failure (as is the runner's `error` event). */
-  onError?: (error: Error, projection: string) => void;
+  onError?: ((error: Error, projection: string) => void) | undefined;
 }
 
 export interface ResolvedProjectionOptions {

@@ -44,24 +44,24 @@ export type AggregateClass<T extends AggregateRoot> = new () => T;
 
 export interface AggregateRepositoryOptions extends EventSerializerOptions {
   /** Events read per query when loading; default 1000. */
-  batchSize?: number;
+  batchSize?: number | undefined;
 }
 
 export interface SaveOptions extends EventEnvelope {
   /** Join this EntityManager's open transaction. */
-  em?: EntityManager;
+  em?: EntityManager | undefined;
 }
 
 export interface UpdateOptions extends SaveOptions {
   /** How many times to reload and retry after a version conflict; default 10. */
-  retries?: number;
+  retries?: number | undefined;
   /**
    * The pause before the first retry, in ms; each later one may be twice as
    * long (up to 1 s), randomised so that racing writers spread out; default 5.
    */
-  retryDelayMs?: number;
+  retryDelayMs?: number | undefined;
   /** Create the aggregate when its stream does not exist; default false (StreamNotFoundError). */
-  createIfMissing?: boolean;
+  createIfMissing?: boolean | undefined;
 }
 
 export const DEFAULT_UPDATE_RETRIES = 10;

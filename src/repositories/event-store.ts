@@ -195,37 +195,38 @@ export class EventStore {
   }
 
   // ---- reading
+  // `T` is the type of the events' `data` as the caller knows it (stored JSON, not checked): unknown by default.
 
-  async readStreamForward(streamId: string, startVersion?: number, count?: number): Promise<RecordedEvent[]> {
-    return (await this.parts()).reader.readStreamForward(streamId, startVersion, count);
+  async readStreamForward<T = unknown>(streamId: string, startVersion?: number, count?: number): Promise<RecordedEvent<T>[]> {
+    return (await this.parts()).reader.readStreamForward(streamId, startVersion, count) as Promise<RecordedEvent<T>[]>;
   }
 
-  async readStreamBackward(streamId: string, startVersion?: number, count?: number): Promise<RecordedEvent[]> {
-    return (await this.parts()).reader.readStreamBackward(streamId, startVersion, count);
+  async readStreamBackward<T = unknown>(streamId: string, startVersion?: number, count?: number): Promise<RecordedEvent<T>[]> {
+    return (await this.parts()).reader.readStreamBackward(streamId, startVersion, count) as Promise<RecordedEvent<T>[]>;
   }
 
-  async readAllForward(startPosition?: number, count?: number): Promise<RecordedEvent[]> {
-    return (await this.parts()).reader.readAllForward(startPosition, count);
+  async readAllForward<T = unknown>(startPosition?: number, count?: number): Promise<RecordedEvent<T>[]> {
+    return (await this.parts()).reader.readAllForward(startPosition, count) as Promise<RecordedEvent<T>[]>;
   }
 
-  async readAllBackward(startPosition?: number, count?: number): Promise<RecordedEvent[]> {
-    return (await this.parts()).reader.readAllBackward(startPosition, count);
+  async readAllBackward<T = unknown>(startPosition?: number, count?: number): Promise<RecordedEvent<T>[]> {
+    return (await this.parts()).reader.readAllBackward(startPosition, count) as Promise<RecordedEvent<T>[]>;
   }
 
   /** Yields the stream's events one at a time, reading `batchSize` (default 1000) per query. */
-  streamForward(streamId: string, startVersion = 0, options: StreamReadOptions = {}): AsyncIterable<RecordedEvent> {
+  streamForward<T = unknown>(streamId: string, startVersion = 0, options: StreamReadOptions = {}): AsyncIterable<RecordedEvent<T>> {
     streamForwardArgs(streamId, startVersion, options);
     const parts = () => this.parts();
     return {
       async *[Symbol.asyncIterator]() {
-        yield* (await parts()).reader.streamForward(streamId, startVersion, options);
+        yield* (await parts()).reader.streamForward(streamId, startVersion, options) as AsyncIterable<RecordedEvent<T>>;
       },
     };
   }
 
   /** Yields `$all` one event at a time, reading `batchSize` (default 1000) per query. */
-  streamAllForward(startPosition = 0, options: StreamReadOptions = {}): AsyncIterable<RecordedEvent> {
-    return this.streamForward(ALL_STREAM, startPosition, options);
+  streamAllForward<T = unknown>(startPosition = 0, options: StreamReadOptions = {}): AsyncIterable<RecordedEvent<T>> {
+    return this.streamForward<T>(ALL_STREAM, startPosition, options);
   }
 
   async streamInfo(streamId: string): Promise<StreamInfo> {

@@ -10,27 +10,27 @@ import { assertSchemaName } from './schema-name';
 
 export interface EventStoreOptions {
   /** The PostgreSQL schema that holds the store (created if needed); default `public`. */
-  schema?: string;
+  schema?: string | undefined;
   /** Allow `deleteStream(id, v, { hard: true })`; default false. */
-  enableHardDeletes?: boolean;
+  enableHardDeletes?: boolean | undefined;
   /**
    * URL for the store's dedicated LISTEN / advisory-lock connection, when the
    * pool goes through a transaction-mode pooler; default: the pool's own settings.
    */
-  sessionUrl?: string;
+  sessionUrl?: string | undefined;
   /** Safety sweep of the `$all` sequencer, in ms (0 turns it off); default 1000. */
-  sequencerIntervalMs?: number;
+  sequencerIntervalMs?: number | undefined;
   /** Store-wide subscription settings: fallback poll interval, advisory-lock lease. */
-  subscriptions?: SubscriptionSettings;
+  subscriptions?: SubscriptionSettings | undefined;
 }
 
 export interface EventStoreConnectOptions extends EventStoreOptions {
   /** PostgreSQL URL; default `process.env.DATABASE_URL`. */
-  clientUrl?: string;
+  clientUrl?: string | undefined;
   /** The application's own entities (read models) to register in the store's MikroORM. */
-  entities?: Options['entities'];
+  entities?: Options['entities'] | undefined;
   /** Further MikroORM options (pool, debug, logger, …) for the store's own MikroORM. */
-  mikroOrm?: Partial<Options>;
+  mikroOrm?: Partial<Options> | undefined;
 }
 
 export interface ResolvedStoreOptions {

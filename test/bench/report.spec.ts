@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { EVENT_DATA_BYTES, EVENT_METADATA_BYTES, makeEvents } from '../../bench/fixtures';
 import { profileFor } from '../../bench/profile';
-import { chartData, chartSpec } from '../../bench/report/chart';
+import { chartData, chartSpec, renderChart } from '../../bench/report/chart';
 import { metricName } from '../../bench/report/format';
 import { BenchResults, summarizeCell } from '../../bench/report/model';
 import { pairedRatio, quantile, spread } from '../../bench/report/stats';
@@ -139,6 +139,24 @@ describe('benchmark report', () => {
     const rows = chartSpec(results).vconcat as { transform: { filter: { equal: string } }[]; spec: { layer: { encoding: { y: { scale?: { type: string } } } }[] } }[];
     expect(rows.map((r) => r.transform[0].filter.equal)).to.deep.equal(['rate', 'latency']);
     expect(rows.map((r) => r.spec.layer[0].encoding.y.scale?.type ?? 'linear')).to.deep.equal(['linear', 'log']);
+  });
+
+  it('renders the chart to SVG with the installed vega and vega-lite', async function () {
+    this.timeout(30_000);
+    const append = workloadByKey('append');
+    const results = {
+      profile: profileFor(true), startedAt: '2026-11-29T00:00:00.000Z', contenders: [{ key: 'library', label: 'library', description: '' }],
+      workloads: [
+        latencyResult([1, 2], [5, 6]),
+        { key: 'append', title: append.title, levelName: 'writers', metrics: append.metrics, setup: {},
+          levels: [{ level: 1, cells: [summarizeCell('library', [sample(900), sample(1100)], append.metrics, null)] }] },
+      ],
+    } as unknown as BenchResults;
+
+    const svg = await renderChart(results);
+
+    expect(svg).to.match(/^<svg[^>]*>/);
+    expect(svg).to.include('mikro-orm-eventstore benchmark');
   });
 
   it('names a metric without its unit', () => {

@@ -338,7 +338,7 @@ describe('cli: tail hand-over from history to live', () => {
           delivered.push(...events.map((event) => event.position));
           return handler(events, sub);
         }, options)) as FollowedStore['subscribe'],
-      readAllForward: (start, count) => around(() => store.readAllForward(start, count), appendAndAwaitDelivery),
+      readAllForward: ((start?: number, count?: number) => around(() => store.readAllForward(start, count), appendAndAwaitDelivery)) as FollowedStore['readAllForward'],
       readStreamForward: (...args) => store.readStreamForward(...args),
       streamInfo: (streamId) => store.streamInfo(streamId),
     };

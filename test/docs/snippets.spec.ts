@@ -2,7 +2,8 @@
  * Every TypeScript snippet of the README and of docs/ is compiled against
  * the package's sources, so that a renamed API breaks the build, not the
  * reader. A snippet is a ```ts block; it imports the package as
- * 'mikro-orm-eventstore' and must compile on its own (strict mode).
+ * 'mikro-orm-eventstore' and must compile on its own (strict mode, with
+ * `exactOptionalPropertyTypes`, as in a strict user project).
  */
 import { expect } from 'chai';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -46,6 +47,8 @@ function compile(snippets: Snippet[]): string[] {
     paths: { 'mikro-orm-eventstore': ['src/index.ts'] },
     // Snippets are modules of their own; an unused import is fine in a doc.
     noUnusedLocals: false,
+    // The strictest setting a user's project may have: `{ clientUrl: process.env.DATABASE_URL }` must still compile.
+    exactOptionalPropertyTypes: true,
   };
   const virtual = new Map(snippets.map((s, i) => [join(ROOT, '.snippets', `${i}.ts`), s]));
   const host = ts.createCompilerHost(options);
@@ -83,6 +86,12 @@ describe('documentation snippets', function () {
     const snippets = markdownFiles().flatMap(snippetsOf);
     expect(snippets.length).to.be.greaterThan(0);
     expect(compile(snippets)).to.deep.equal([]);
+  });
+
+  it('compiles snippets with exactOptionalPropertyTypes', () => {
+    const problems = compile([{ file: 'example.md', line: 1, code: 'const options: { url?: string } = { url: process.env.NOTHING };\nvoid options;' }]);
+    expect(problems).to.have.length(1);
+    expect(problems[0]).to.match(/^example\.md:2: .*exactOptionalPropertyTypes/s);
   });
 
   it('a snippet that uses a renamed API is reported with its file and line', () => {
