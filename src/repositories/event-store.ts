@@ -34,8 +34,13 @@ import type {
   StreamReadOptions,
   WriteOptions,
 } from '../types';
+import { ExpectedVersion } from '../types';
 import { ALL_STREAM, describe } from '../validation';
 import type { AggregateRoot } from '../domain/aggregate-root';
+import { KeyProvider, resolveKeyProvider } from '../personal-data/key-provider';
+import { PersonalDataProtection } from '../personal-data/personal-data';
+import { SUBJECT_FORGOTTEN_STREAM } from '../personal-data/subject-forgotten';
+import { transactionOf } from './sql-runner';
 import { AggregateClass, AggregateRepository, AggregateRepositoryOptions } from './aggregate-repository';
 import { BackgroundSequencer } from './background-sequencer';
 import { MigrationReport, migrateSchema } from './schema-migrator';
@@ -64,12 +69,14 @@ interface Running {
   notifier: Notifier;
   sequencer: BackgroundSequencer;
   subscriptions: SubscriptionManager;
+  personal: PersonalDataProtection;
 }
 
 export class EventStore {
   /** The MikroORM the store uses: its own (`connect`) or the application's (`new EventStore(orm)`). */
   readonly orm: CoreMikroORM;
   private readonly options: ResolvedStoreOptions;
+  private readonly keyProvider?: KeyProvider;
   /** The ORM that runs the store's migrations; owned by the store when `ownsOrm`. */
   private migrationOrm?: MikroORM;
   private ownsOrm = false;
@@ -90,11 +97,13 @@ export class EventStore {
     }
     this.orm = orm;
     this.options = resolveStoreOptions(options);
+    this.keyProvider = resolveKeyProvider(options.personalData);
   }
 
   /** Connects with a MikroORM of the store's own, creating or upgrading the schema. */
   static async connect(options: EventStoreConnectOptions = {}): Promise<EventStore> {
     const resolved = resolveStoreOptions(options);
+    resolveKeyProvider(options.personalData);
     const clientUrl = resolveClientUrl(options);
     assertPoolSize(options);
     const knexLog: { logger?: Logger } = {};
@@ -160,9 +169,12 @@ export class EventStore {
 
   async appendToStream(streamId: string, expectedVersion: ExpectedVersionValue, events: readonly EventData[], options?: WriteOptions): Promise<AppendResult> {
     const parts = await this.parts();
+    // Personal fields of @DomainEvent classes are sealed with their subject's key before anything is written.
+    events = await parts.personal.protect(streamId, expectedVersion, events);
     // Inline projections started in this store: their changes commit with the append.
     const inline = this.projectionHub.inlineAppliers;
-    if (inline) return appendWithInlineProjections({ orm: this.orm, writer: parts.writer, ctx: parts.ctx }, inline, streamId, expectedVersion, events, options);
+    if (inline) return appendWithInlineProjections(
+      { orm: this.orm, writer: parts.writer, ctx: parts.ctx, reveal: (recorded) => parts.personal.reveal(recorded) }, inline, streamId, expectedVersion, events, options);
     return parts.writer.append(streamId, expectedVersion, events, options);
   }
 
@@ -233,6 +245,37 @@ export class EventStore {
 
   async deleteSnapshot(sourceId: string, options?: WriteOptions): Promise<void> {
     return (await this.parts()).snapshots.delete(sourceId, options);
+  }
+
+  // ---- personal data (crypto-shredding, see src/personal-data)
+
+  /**
+   * Destroys the data keys of `subjectId`: from now on its personal fields
+   * read back as null, its sealed snapshots are deleted, and a
+   * SubjectForgotten event is appended (for projections to clean their read
+   * models). Forgetting a forgotten subject does nothing; a later write for
+   * the subject gets a new key, and the old data stays unreadable.
+   */
+  async forgetSubject(subjectId: string): Promise<void> {
+    const parts = await this.parts();
+    const em = this.orm.em.fork({ disableContextResolution: true });
+    const appended = await em.transactional(async (tx) => {
+      if (!(await parts.personal.forget(subjectId, transactionOf(tx)!))) return false;
+      await this.appendToStream(SUBJECT_FORGOTTEN_STREAM, ExpectedVersion.Any, [{ eventType: '$SubjectForgotten', data: { subjectId } }], { em: tx });
+      return true;
+    });
+    // Numbered before returning, as a plain append is (read your writes).
+    if (appended) await parts.ctx.runner.query(parts.ctx.sequencer.sequence, [null]);
+  }
+
+  /**
+   * Raw reads return personal fields sealed (`{ $pd, s, k, c }` objects);
+   * this returns the events with those fields opened, or null for forgotten
+   * subjects. Repositories and projections do it themselves.
+   */
+  async revealPersonalData(events: readonly RecordedEvent[]): Promise<RecordedEvent[]> {
+    if (!Array.isArray(events)) throw new InvalidArgumentError('events', `expected an array of recorded events, got ${describe(events)}`);
+    return (await this.parts()).personal.reveal(events);
   }
 
   // ---- aggregates
@@ -324,9 +367,11 @@ export class EventStore {
       ctx, reader: new StreamReader(ctx), notifier,
       connection: sessionConnection(knex, this.options.sessionUrl), settings: this.options.subscriptions,
     });
+    const personal = new PersonalDataProtection(ctx.runner, ctx.sql, this.keyProvider);
+    await personal.check();
     await notifier.start();
     sequencer.start();
-    return { ctx, writer: new StreamWriter(ctx), reader: new StreamReader(ctx), snapshots: new SnapshotStore(ctx), notifier, sequencer, subscriptions };
+    return { ctx, writer: new StreamWriter(ctx), reader: new StreamReader(ctx), snapshots: new SnapshotStore(ctx), notifier, sequencer, subscriptions, personal };
   }
 
   /** An ORM of the store's entities on the application's pool, for migrations only. */
