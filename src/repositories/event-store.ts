@@ -44,6 +44,7 @@ import { transactionOf } from './sql-runner';
 import { AggregateClass, AggregateRepository, AggregateRepositoryOptions } from './aggregate-repository';
 import { BackgroundSequencer } from './background-sequencer';
 import { MigrationReport, migrateSchema } from './schema-migrator';
+import { quoteSchema } from './schema-name';
 import { SnapshotStore } from './snapshot-store';
 import { SqlRunner } from './sql-runner';
 import { StoreContext } from './store-context';
@@ -348,7 +349,10 @@ export class EventStore {
   private async boot(): Promise<Running> {
     const migrationOrm = (this.migrationOrm ??= await this.joinedMigrationOrm());
     const knex = knexOf(this.orm);
-    this.migrationReport = await migrateSchema(migrationOrm, this.options.schema, sessionConnection(knex, this.options.sessionUrl));
+    // A schema found up to date is not migrated: no DDL, so a role without DDL rights can connect.
+    if (!(await schemaUpToDate(new SqlRunner(knex), this.options.schema))) {
+      this.migrationReport = await migrateSchema(migrationOrm, this.options.schema, sessionConnection(knex, this.options.sessionUrl));
+    }
     const logger = this.orm.config.getLogger();
     const ctx = new StoreContext(this.options.schema, new SqlRunner(knex), logger, this.options.enableHardDeletes);
     const [{ channel }] = await ctx.runner.query<{ channel: string }>(ctx.sequencer.channel, []);
@@ -388,6 +392,16 @@ export class EventStore {
       debug: false,
     });
   }
+}
+
+/** Whether every migration of the store is recorded as applied in the schema (read only). */
+async function schemaUpToDate(runner: SqlRunner, schema: string): Promise<boolean> {
+  const table = `${quoteSchema(schema)}.mikro_orm_migrations`;
+  const [{ present }] = await runner.query<{ present: boolean }>({ text: 'select to_regclass($1) is not null as present' }, [table]);
+  if (!present) return false;
+  const rows = await runner.query<{ name: string }>({ text: `select name from ${table}` }, []);
+  const applied = new Set(rows.map((row) => row.name));
+  return MIGRATIONS.every((migration) => applied.has(migration.name));
 }
 
 function migrationOptions() {
