@@ -42,7 +42,7 @@ export class KeyStore {
         if (row?.wrapped_key) found.set(subjectId, await this.unwrap(row));
         else created.push({ subjectId, generation: (row?.generation ?? 0) + 1, key: randomBytes(KEY_BYTES) });
       }
-      if (created.length === 0) break;
+      if (created.length === 0) return found;
       const wrapped = await Promise.all(created.map(async (k) => Buffer.from(await this.provider!.wrapKey(k.key, k))));
       const inserted = await this.runner.query<{ subject_id: string }>(this.sql.create,
         [created.map((k) => k.subjectId), created.map((k) => k.generation), wrapped]);

@@ -135,6 +135,17 @@ describe('personal data (crypto-shredding)', function () {
     expect(raw.data).to.deep.equal(data); // the raw event is not changed
   });
 
+  it('seals later writes for a subject with the same key', async () => {
+    for (const email of ['s1@secret.example', 's2@secret.example']) {
+      await store.appendToStream('cust-same', ExpectedVersion.Any, serializer.serializeAll([Object.assign(new PdEmailChanged(), { customerId: 'same', email })]));
+    }
+    const events = await store.readStreamForward('cust-same');
+    expect(events.map((e) => (e.data as any).email.k)).to.deep.equal([1, 1]);
+    expect((await store.revealPersonalData(events)).map((e) => (e.data as any).email)).to.deep.equal(['s1@secret.example', 's2@secret.example']);
+    const { rows } = await withClient((c) => c.query(`select count(*)::int as n from "${store.schema}".personal_data_keys where subject_id = 'same'`));
+    expect(rows[0].n).to.equal(1);
+  });
+
   it('seals raw appends of a registered event type too', async () => {
     await store.appendToStream('cust-raw', ExpectedVersion.Any, [{ eventType: 'PdEmailChanged', data: { customerId: 'raw', email: 'raw@secret.example' } }]);
     expect(await allRowsText(store.schema)).not.to.contain('raw@secret.example');
