@@ -1,8 +1,9 @@
 /**
  * Subjects' data keys: created on a subject's first write (32 random bytes,
  * wrapped by the key provider), unwrapped for reads, destroyed by forget.
- * Keys are read from the table for every operation and never cached, so a
- * subject forgotten by any process is forgotten for all of them at once.
+ * Key rows are read from the table for every operation, so a subject
+ * forgotten by any process is forgotten for all of them at once (only the
+ * unwrapping of a row still present is cached).
  * Key rows are written outside the caller's transaction: a key whose data
  * rolled back is harmless.
  */
@@ -20,8 +21,12 @@ export type KeyRef = string;
 export const keyRef = (subjectId: string, generation: number): KeyRef => `${subjectId}\u0000${generation}`;
 
 const CREATE_ATTEMPTS = 5;
+const UNWRAPPED_CACHE_SIZE = 10_000;
 
 export class KeyStore {
+  /** Unwrapped keys by their wrapped bytes, so that reads of a known subject skip the key provider (a KMS call). */
+  private readonly unwrapped = new Map<string, DataKey>();
+
   constructor(
     private readonly runner: SqlRunner,
     private readonly sql: ReturnType<typeof keyStatements>,
@@ -66,6 +71,7 @@ export class KeyStore {
   /** Destroys the subject's keys (in `trx`); whether anything changed (false: already forgotten). */
   async forget(subjectId: string, trx: Knex.Transaction): Promise<boolean> {
     const destroyed = await this.runner.query(this.sql.forget, [subjectId], trx);
+    for (const cached of [...this.unwrapped.keys()]) if (cached.startsWith(`${subjectId}\u0000`)) this.unwrapped.delete(cached);
     if (destroyed.length > 0) return true;
     return (await this.runner.query(this.sql.tombstone, [subjectId], trx)).length > 0;
   }
@@ -77,6 +83,17 @@ export class KeyStore {
   }
 
   private async unwrap(row: KeyRow): Promise<DataKey> {
+    // Cached by the wrapped bytes: the row is still read every time, so a destroyed key is never used.
+    const cacheKey = `${keyRef(row.subject_id, row.generation)}\u0000${row.wrapped_key!.toString('base64')}`;
+    const cached = this.unwrapped.get(cacheKey);
+    if (cached) return cached;
+    const dataKey = await this.unwrapFresh(row);
+    if (this.unwrapped.size >= UNWRAPPED_CACHE_SIZE) this.unwrapped.delete(this.unwrapped.keys().next().value!);
+    this.unwrapped.set(cacheKey, dataKey);
+    return dataKey;
+  }
+
+  private async unwrapFresh(row: KeyRow): Promise<DataKey> {
     const context = { subjectId: row.subject_id, generation: row.generation };
     let key: Buffer;
     try {

@@ -37,7 +37,7 @@ describe('cli: reset', () => {
     const result = await runBin(['reset', '--schema', store.schema, '--force']);
     expect(result.stderr).to.equal('');
     expect(result.code).to.equal(0);
-    expect(result.stdout).to.contain(`reset the event store in schema "${store.schema}": emptied 8 tables`);
+    expect(result.stdout).to.contain(`reset the event store in schema "${store.schema}": emptied 9 tables`);
     const counts = await tableCounts(store.schema);
     expect(Object.values(counts).every((n) => n === 0), JSON.stringify(counts)).to.equal(true);
     await withClient(async (c) => {
