@@ -35,7 +35,7 @@ describe('cli: a store in the public schema', () => {
     await withClient((c) => c.query(`insert into public.subscriptions (stream_id, name) values ('$all', 'p')`));
     const result = await runInProcess(['reset', '--force']);
     expect(result.code, result.stderr).to.equal(0);
-    expect(result.stdout).to.contain('emptied 7 tables');
+    expect(result.stdout).to.contain('emptied 8 tables');
     await withClient(async (c) => {
       expect((await c.query('select count(*)::int as n from public.subscriptions')).rows[0].n).to.equal(0);
       expect((await c.query('select name from public.app_users')).rows).to.deep.equal([{ name: 'ada' }]);
