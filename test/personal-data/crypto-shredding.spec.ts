@@ -303,6 +303,29 @@ describe('personal data (crypto-shredding)', function () {
     });
   });
 
+  describe('inline projections', () => {
+    const inlineSeen: Array<{ email: string | null; raw: unknown }> = [];
+
+    @Projection('pd-inline-emails', { inline: true })
+    class InlineEmails {
+      @Handles(PdEmailChanged) changed(e: PdEmailChanged, ctx: ProjectionContext) {
+        inlineSeen.push({ email: e.email, raw: (ctx.event.data as Record<string, unknown>).email });
+      }
+    }
+
+    it('see the opened values in the appending transaction, while the stored row holds the sealed form', async () => {
+      const runner = store.projections([InlineEmails]);
+      await runner.start();
+      try {
+        await store.appendToStream('cust-inline', ExpectedVersion.NoStream, serializer.serializeAll([Object.assign(new PdEmailChanged(), { customerId: 'inline', email: 'inline@secret.example' })]));
+      } finally {
+        await runner.stop();
+      }
+      expect(inlineSeen).to.deep.equal([{ email: 'inline@secret.example', raw: 'inline@secret.example' }]);
+      expect(await allRowsText(store.schema)).not.to.contain('inline@secret.example');
+    });
+  });
+
   describe('configuration and keys', () => {
     it('refuses an event with personal data in a store without a master key, and writes nothing', async () => {
       const plain = await EventStore.connect({ clientUrl: testDatabaseUrl(), schema: store.schema });

@@ -4,12 +4,15 @@
  */
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
-import { DuplicateEventError, EventStore, ExpectedVersion, InvalidArgumentError } from '../../src';
+import { Aggregate, AggregateRoot, DuplicateEventError, EventStore, ExpectedVersion, InvalidArgumentError } from '../../src';
 import type { EventData } from '../../src';
 import { caught, connectStore, disposeStore, events, tableCounts, testDatabaseUrl, withClient } from '../support/stores';
 import { TableCounter } from './helpers';
 
 type Call = (store: EventStore) => Promise<unknown> | unknown;
+
+@Aggregate('BadInputAggregate')
+class BadInputAggregate extends AggregateRoot {}
 
 const event = (overrides: Record<string, unknown> = {}): EventData => ({ eventType: 'E', data: { x: 1 }, ...overrides }) as EventData;
 const UUID = '0190f5e4-8a6b-7c1d-9e2f-3a4b5c6d7e8f';
@@ -148,6 +151,7 @@ describe('bad input', () => {
       rejects(`a persistent subscription name with ${name}`, 'name', (s) => s.subscribeToAllStreams(`sub${text}`, async () => undefined));
       rejects(`a stream subscription name with ${name}`, 'name', (s) => s.subscribeToStream(existing, `sub${text}`, async () => undefined));
       rejects(`deleteSubscription of a name with ${name}`, 'name', (s) => s.deleteSubscription('$all', `sub${text}`));
+      rejects(`an aggregate id with ${name}`, 'id', (s) => s.aggregateRepository(BadInputAggregate).load(`agg${text}`));
     }
 
     it('stores backslash text that only looks like an escape, and well-formed surrogate pairs', async () => {
