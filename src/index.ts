@@ -64,3 +64,6 @@ export {
 
 // Projections: decorated read-model handlers, their runner, rebuilds.
 export * from './projections';
+
+// Personal data: crypto-shredding of @PersonalData fields, see src/personal-data.
+export * from './personal-data';

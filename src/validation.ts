@@ -26,7 +26,7 @@ export function assertStreamId(streamId: unknown, argument = 'streamId'): assert
   if (typeof streamId !== 'string') throw new InvalidArgumentError(argument, `expected a string, got ${describe(streamId)}`);
   if (streamId.length === 0) throw new InvalidArgumentError(argument, 'must not be empty');
   if (streamId.startsWith('$')) throw new InvalidArgumentError(argument, `${JSON.stringify(streamId)}: ids starting with "$" are reserved`);
-  assertNoNul(streamId, argument);
+  assertStorableText(streamId, argument);
   assertIdLength(streamId, argument);
 }
 
@@ -86,10 +86,10 @@ export function assertWriteOptions(options: unknown): void {
   }
 }
 
-/** A non-empty string without NUL (PostgreSQL text cannot hold it). */
+/** A non-empty string PostgreSQL can store (see assertStorableText). */
 export function assertNonEmptyText(value: unknown, argument: string): asserts value is string {
   if (typeof value !== 'string' || value.length === 0) throw new InvalidArgumentError(argument, `expected a non-empty string, got ${describe(value)}`);
-  assertNoNul(value, argument);
+  assertStorableText(value, argument);
 }
 
 /** An id used as a key: a non-empty string without NUL, at most `MAX_ID_BYTES` long. */
@@ -105,8 +105,20 @@ function assertIdLength(value: string, argument: string): void {
   }
 }
 
-function assertNoNul(value: string, argument: string): void {
-  if (value.includes('\u0000')) throw new InvalidArgumentError(argument, 'must not contain the NUL character');
+/** A lone UTF-16 surrogate: in `u` mode a well-formed pair is one code point, so only lone halves match. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** What PostgreSQL cannot store in text or jsonb, as a message; undefined when the string is storable. */
+export function unstorableText(value: string): string | undefined {
+  if (value.includes('\u0000')) return 'must not contain the NUL character (PostgreSQL cannot store it)';
+  if (LONE_SURROGATE.test(value)) return 'must not contain a lone UTF-16 surrogate (not valid Unicode; PostgreSQL cannot store it)';
+  return undefined;
+}
+
+/** A string PostgreSQL can store: no NUL character, no lone UTF-16 surrogate. */
+export function assertStorableText(value: string, argument: string): void {
+  const problem = unstorableText(value);
+  if (problem !== undefined) throw new InvalidArgumentError(argument, problem);
 }
 
 /** Column arrays for `es_append`, one entry per event. */
@@ -139,7 +151,7 @@ export function encodeEvents(events: unknown): EncodedEvents {
     if (typeof e.eventType !== 'string' || e.eventType.length === 0) {
       throw new InvalidArgumentError(at('.eventType'), `expected a non-empty string, got ${describe(e.eventType)}`);
     }
-    if (e.eventType.includes('\u0000')) assertNoNul(e.eventType, at('.eventType'));
+    if (unstorableText(e.eventType) !== undefined) assertStorableText(e.eventType, at('.eventType'));
     let eventId: string;
     if (e.eventId === undefined) eventId = uuidv7();
     else {
@@ -180,9 +192,38 @@ export function toJson(value: unknown, argument: string | ((suffix: string) => s
     throw new InvalidArgumentError(name(), `not serialisable to JSON (${(error as Error).message})`);
   }
   if (json === undefined) throw new InvalidArgumentError(name(), `not serialisable to JSON (${describe(value)})`);
-  // jsonb cannot hold U+0000.
-  if (json.includes('\\u0000')) throw new InvalidArgumentError(name(), 'contains the NUL character, which PostgreSQL jsonb cannot store');
+  // jsonb cannot hold U+0000 nor a lone surrogate; JSON.stringify writes both as \u escapes (lowercase hex),
+  // so text without such an escape is fine. With one, the parsed copy (what jsonb would receive) is searched,
+  // since the escape may also be a backslash of the data followed by "u0000".
+  if (json.includes('\\u0000') || json.includes('\\ud')) {
+    const found = findUnstorable(JSON.parse(json), '');
+    if (found) throw new InvalidArgumentError(name() + found.path, found.problem);
+  }
   return json;
+}
+
+/** The first string (value or key) of a JSON value that PostgreSQL cannot store, with its path (`.a[2].b`). */
+function findUnstorable(value: unknown, path: string): { path: string; problem: string } | undefined {
+  if (typeof value === 'string') {
+    const problem = unstorableText(value);
+    return problem === undefined ? undefined : { path, problem };
+  }
+  if (value === null || typeof value !== 'object') return undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findUnstorable(value[i], `${path}[${i}]`);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  for (const [key, item] of Object.entries(value)) {
+    const keyPath = /^[A-Za-z_$][\w$]*$/.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
+    const keyProblem = unstorableText(key);
+    if (keyProblem !== undefined) return { path: keyPath, problem: `key ${keyProblem}` };
+    const found = findUnstorable(item, keyPath);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 export function describe(value: unknown): string {

@@ -11,6 +11,7 @@ import { registerInit } from './commands/init';
 import { registerMigrate } from './commands/migrate';
 import { registerRebuild } from './commands/rebuild';
 import { registerReset } from './commands/reset';
+import { registerRoles } from './commands/roles';
 import { registerStatus } from './commands/status';
 import { registerTail } from './commands/tail';
 import { packageVersion } from './package-version';
@@ -24,6 +25,7 @@ const COMMANDS: ReadonlyArray<(program: Command, io: CliIo) => void> = [
   registerDrop,
   registerRebuild,
   registerTail,
+  registerRoles,
 ];
 
 /** Runs the command line `argv` (without `node` and the script) and returns the exit code. */

@@ -8,7 +8,7 @@
  * the own enumerable fields) hold only the aggregate's own state.
  */
 import { InvalidArgumentError } from '../errors';
-import { describe } from '../validation';
+import { describe, assertStorableText } from '../validation';
 import { AggregateIdNotSetError, EventClassNotRegisteredError, MissingApplyHandlerError } from './errors';
 import { AnyClass, aggregateNameOf, domainRegistry } from './registry';
 
@@ -81,5 +81,5 @@ export function applyEvent(aggregate: AggregateRoot, event: object): void {
 
 export function assertAggregateId(id: unknown, argument: string): asserts id is string {
   if (typeof id !== 'string' || id.length === 0) throw new InvalidArgumentError(argument, `expected a non-empty string, got ${describe(id)}`);
-  if (id.includes('\u0000')) throw new InvalidArgumentError(argument, 'must not contain the NUL character');
+  assertStorableText(id, argument);
 }

@@ -6,7 +6,7 @@
  * defined, and a name keeps one meaning for the life of the process.
  */
 import { InvalidArgumentError } from '../errors';
-import { describe } from '../validation';
+import { describe, assertStorableText } from '../validation';
 import {
   DuplicateAggregateError,
   DuplicateEventTypeError,
@@ -166,7 +166,7 @@ export function assertTypeName(name: unknown, argument: string): asserts name is
   if (typeof name !== 'string' || name.trim().length === 0) {
     throw new InvalidArgumentError(argument, `expected a non-empty name, got ${describe(name)}`);
   }
-  if (name.includes('\u0000')) throw new InvalidArgumentError(argument, 'must not contain the NUL character');
+  assertStorableText(name, argument);
 }
 
 export function assertSchemaVersion(version: unknown, argument: string): asserts version is number {

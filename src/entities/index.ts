@@ -1,12 +1,14 @@
 import { AllPositionsEntity } from './all-positions.entity';
 import { AppendLogEntity } from './append-log.entity';
 import { EventEntity } from './event.entity';
+import { PersonalDataKeyEntity } from './personal-data-key.entity';
 import { SnapshotEntity } from './snapshot.entity';
 import { StreamLinkEntity } from './stream-link.entity';
 import { StreamEntity } from './stream.entity';
 import { SubscriptionEntity } from './subscription.entity';
 
 export { AllPositionsEntity, AppendLogEntity, EventEntity, SnapshotEntity, StreamLinkEntity, StreamEntity, SubscriptionEntity };
+export { PersonalDataKeyEntity };
 
 /** The store's tables, the single source of its schema. */
 export const STORE_ENTITIES = [
@@ -17,4 +19,5 @@ export const STORE_ENTITIES = [
   AllPositionsEntity,
   SubscriptionEntity,
   SnapshotEntity,
+  PersonalDataKeyEntity,
 ];

@@ -27,6 +27,8 @@ export interface InlineAppendDeps {
   orm: MikroORM;
   writer: StreamWriter;
   ctx: StoreContext;
+  /** Opens sealed personal fields, so that handlers see them as projections reading `$all` do. */
+  reveal: (events: RecordedEvent[]) => Promise<RecordedEvent[]>;
 }
 
 export async function appendWithInlineProjections(
@@ -45,7 +47,7 @@ export async function appendWithInlineProjections(
   const stored = withEventIds(events);
   const run = async (em: EntityManager): Promise<AppendResult> => {
     const result = await deps.writer.append(streamId, expectedVersion, stored, { em });
-    const recorded = pendingEvents(streamId, result.streamVersion, stored);
+    const recorded = await deps.reveal(pendingEvents(streamId, result.streamVersion, stored));
     for (const applier of relevant) await applier.apply(em, recorded);
     return result;
   };

@@ -36,6 +36,8 @@ import {
 } from '../errors';
 import type { RecordedEvent, SnapshotData } from '../types';
 import { assertNonNegativeInteger, assertPositiveInteger, describe, toJson } from '../validation';
+import { subjectKeysOf } from '../personal-data/aggregate-subjects';
+import { SubjectKeys, noteSubjectsOf } from '../personal-data/personal-data';
 import type { EventStore } from './event-store';
 import { DEFAULT_READ_COUNT } from './stream-reader';
 
@@ -118,6 +120,7 @@ export class AggregateRepository<T extends AggregateRoot> {
     const streamId = this.streamId(id);
     const aggregate = (await this.fromSnapshot(id, streamId)) ?? this.create(id);
     const state = aggregateState(aggregate);
+    const { personal } = await this.store.internals();
     // Page by page, from the version reached; a short page is the end of the stream.
     for (;;) {
       let page: RecordedEvent[];
@@ -128,6 +131,8 @@ export class AggregateRepository<T extends AggregateRoot> {
         if (error instanceof StreamNotFoundError) return this.create(id);
         throw error;
       }
+      // Personal fields opened (null for forgotten subjects); the subjects are noted for the aggregate's snapshot.
+      page = await personal.reveal(page, subjectKeysOf(aggregate));
       for (const recorded of page) {
         const event = this.serializer.deserialize(recorded);
         // In 'raw' mode an event of an unknown type counts in the version but is not applied.
@@ -159,8 +164,10 @@ export class AggregateRepository<T extends AggregateRoot> {
     // Checked before the append, so that an unserialisable state writes nothing.
     if (snapshot) toJson(snapshot.data, 'snapshot of the aggregate');
     await this.store.appendToStream(streamId, loadedVersion, events, { em: options.em });
+    const subjects = subjectKeysOf(aggregate);
+    noteSubjectsOf(pending, subjects);
     state.uncommitted = [];
-    if (snapshot) await this.recordSnapshot(snapshot, options.em);
+    if (snapshot) await this.recordSnapshot(snapshot, options.em, subjects);
   }
 
   /**
@@ -207,7 +214,12 @@ export class AggregateRepository<T extends AggregateRoot> {
       throw error;
     }
     if (!isCurrentSnapshot(snapshot, this.info)) return undefined;
-    const aggregate = restoreSnapshot(this.aggregateClass, snapshot, this.instances);
+    const subjects: SubjectKeys = new Map();
+    // A snapshot sealed under a forgotten subject's key is ignored: the aggregate is rebuilt from its events.
+    const opened = await (await this.store.internals()).personal.openSnapshot(snapshot, subjects);
+    if (!opened) return undefined;
+    const aggregate = restoreSnapshot(this.aggregateClass, opened, this.instances);
+    for (const [subject, generations] of subjects) subjectKeysOf(aggregate).set(subject, generations);
     const state = aggregateState(aggregate);
     state.id = id;
     state.version = snapshot.sourceVersion;
@@ -220,16 +232,24 @@ export class AggregateRepository<T extends AggregateRoot> {
     return every !== undefined && Math.floor(toVersion / every) > Math.floor(fromVersion / every);
   }
 
-  private async recordSnapshot(snapshot: SnapshotData, em: EntityManager | undefined): Promise<void> {
+  private async recordSnapshot(plain: SnapshotData, em: EntityManager | undefined, subjects: SubjectKeys): Promise<void> {
     // In the caller's transaction a failure must reach the caller (the
     // transaction is broken); outside one the events are already saved, and
     // a lost snapshot only means a longer replay.
-    if (em?.getTransactionContext()) return this.store.recordSnapshot(snapshot, { em });
+    // Sealed under the keys of the subjects whose data the aggregate holds; undefined when
+    // one of them was forgotten since the load (no snapshot may hold its data).
+    const seal = async () => (await this.store.internals()).personal.sealSnapshot(plain, subjects);
+    if (em?.getTransactionContext()) {
+      const sealed = await seal();
+      if (sealed) await this.store.recordSnapshot(sealed, { em });
+      return;
+    }
     try {
-      await this.store.recordSnapshot(snapshot);
+      const sealed = await seal();
+      if (sealed) await this.store.recordSnapshot(sealed);
     } catch (error) {
       this.store.orm.config.getLogger().error('info',
-        `[eventstore] snapshot of ${snapshot.sourceId} at version ${snapshot.sourceVersion} not recorded: ${(error as Error)?.message ?? String(error)}`);
+        `[eventstore] snapshot of ${plain.sourceId} at version ${plain.sourceVersion} not recorded: ${(error as Error)?.message ?? String(error)}`);
     }
   }
 

@@ -34,13 +34,19 @@ import type {
   StreamReadOptions,
   WriteOptions,
 } from '../types';
+import { ExpectedVersion } from '../types';
 import { ALL_STREAM, describe } from '../validation';
 import type { AggregateRoot } from '../domain/aggregate-root';
+import { KeyProvider, resolveKeyProvider } from '../personal-data/key-provider';
+import { PersonalDataProtection } from '../personal-data/personal-data';
+import { SUBJECT_FORGOTTEN_STREAM } from '../personal-data/subject-forgotten';
+import { transactionOf } from './sql-runner';
 import { AggregateClass, AggregateRepository, AggregateRepositoryOptions } from './aggregate-repository';
 import { BackgroundSequencer } from './background-sequencer';
 import { ReadModelSchemaReport, updateReadModelSchema } from './read-model-schema';
 import { ServerAddress, connectionFailure } from './connection-errors';
 import { MigrationReport, migrateSchema } from './schema-migrator';
+import { quoteSchema } from './schema-name';
 import { SnapshotStore } from './snapshot-store';
 import { SqlRunner } from './sql-runner';
 import { StoreContext } from './store-context';
@@ -66,12 +72,14 @@ interface Running {
   notifier: Notifier;
   sequencer: BackgroundSequencer;
   subscriptions: SubscriptionManager;
+  personal: PersonalDataProtection;
 }
 
 export class EventStore {
   /** The MikroORM the store uses: its own (`connect`) or the application's (`new EventStore(orm)`). */
   readonly orm: CoreMikroORM;
   private readonly options: ResolvedStoreOptions;
+  private readonly keyProvider?: KeyProvider;
   /** The ORM that runs the store's migrations; owned by the store when `ownsOrm`. */
   private migrationOrm?: MikroORM;
   private ownsOrm = false;
@@ -92,11 +100,13 @@ export class EventStore {
     }
     this.orm = orm;
     this.options = resolveStoreOptions(options);
+    this.keyProvider = resolveKeyProvider(options.personalData);
   }
 
   /** Connects with a MikroORM of the store's own, creating or upgrading the schema. */
   static async connect(options: EventStoreConnectOptions = {}): Promise<EventStore> {
     const resolved = resolveStoreOptions(options);
+    resolveKeyProvider(options.personalData);
     const clientUrl = resolveClientUrl(options);
     assertPoolSize(options);
     const knexLog: { logger?: Logger } = {};
@@ -175,9 +185,12 @@ export class EventStore {
 
   async appendToStream(streamId: string, expectedVersion: ExpectedVersionValue, events: readonly EventData[], options?: WriteOptions): Promise<AppendResult> {
     const parts = await this.parts();
+    // Personal fields of @DomainEvent classes are sealed with their subject's key before anything is written.
+    events = await parts.personal.protect(streamId, expectedVersion, events);
     // Inline projections started in this store: their changes commit with the append.
     const inline = this.projectionHub.inlineAppliers;
-    if (inline) return appendWithInlineProjections({ orm: this.orm, writer: parts.writer, ctx: parts.ctx }, inline, streamId, expectedVersion, events, options);
+    if (inline) return appendWithInlineProjections(
+      { orm: this.orm, writer: parts.writer, ctx: parts.ctx, reveal: (recorded) => parts.personal.reveal(recorded) }, inline, streamId, expectedVersion, events, options);
     return parts.writer.append(streamId, expectedVersion, events, options);
   }
 
@@ -251,6 +264,37 @@ export class EventStore {
     return (await this.parts()).snapshots.delete(sourceId, options);
   }
 
+  // ---- personal data (crypto-shredding, see src/personal-data)
+
+  /**
+   * Destroys the data keys of `subjectId`: from now on its personal fields
+   * read back as null, its sealed snapshots are deleted, and a
+   * SubjectForgotten event is appended (for projections to clean their read
+   * models). Forgetting a forgotten subject does nothing; a later write for
+   * the subject gets a new key, and the old data stays unreadable.
+   */
+  async forgetSubject(subjectId: string): Promise<void> {
+    const parts = await this.parts();
+    const em = this.orm.em.fork({ disableContextResolution: true });
+    const appended = await em.transactional(async (tx) => {
+      if (!(await parts.personal.forget(subjectId, transactionOf(tx)!))) return false;
+      await this.appendToStream(SUBJECT_FORGOTTEN_STREAM, ExpectedVersion.Any, [{ eventType: '$SubjectForgotten', data: { subjectId } }], { em: tx });
+      return true;
+    });
+    // Numbered before returning, as a plain append is (read your writes).
+    if (appended) await parts.ctx.runner.query(parts.ctx.sequencer.sequence, [null]);
+  }
+
+  /**
+   * Raw reads return personal fields sealed (`{ $pd, s, k, c }` objects);
+   * this returns the events with those fields opened, or null for forgotten
+   * subjects. Repositories and projections do it themselves.
+   */
+  async revealPersonalData(events: readonly RecordedEvent[]): Promise<RecordedEvent[]> {
+    if (!Array.isArray(events)) throw new InvalidArgumentError('events', `expected an array of recorded events, got ${describe(events)}`);
+    return (await this.parts()).personal.reveal(events);
+  }
+
   // ---- aggregates
 
   /** The repository of an `@Aggregate` class: load, save and update its instances (see aggregate-repository.ts). */
@@ -321,9 +365,12 @@ export class EventStore {
   private async boot(): Promise<Running> {
     const knex = knexOf(this.orm);
     try {
-      // The store's first contact with the server.
-      const migrationOrm = (this.migrationOrm ??= await this.joinedMigrationOrm());
-      this.migrationReport = await migrateSchema(migrationOrm, this.options.schema, sessionConnection(knex, this.options.sessionUrl));
+      // The store's first contact with the server. A schema found up to date
+      // is not migrated: no DDL, so a role without DDL rights can connect.
+      if (!(await schemaUpToDate(new SqlRunner(knex), this.options.schema))) {
+        const migrationOrm = (this.migrationOrm ??= await this.joinedMigrationOrm());
+        this.migrationReport = await migrateSchema(migrationOrm, this.options.schema, sessionConnection(knex, this.options.sessionUrl));
+      }
     } catch (error) {
       throw connectionFailure(error, serverOf(knex)) ?? error;
     }
@@ -345,9 +392,11 @@ export class EventStore {
       ctx, reader: new StreamReader(ctx), notifier,
       connection: sessionConnection(knex, this.options.sessionUrl), settings: this.options.subscriptions,
     });
+    const personal = new PersonalDataProtection(ctx.runner, ctx.sql, this.keyProvider);
+    await personal.check();
     await notifier.start();
     sequencer.start();
-    return { ctx, writer: new StreamWriter(ctx), reader: new StreamReader(ctx), snapshots: new SnapshotStore(ctx), notifier, sequencer, subscriptions };
+    return { ctx, writer: new StreamWriter(ctx), reader: new StreamReader(ctx), snapshots: new SnapshotStore(ctx), notifier, sequencer, subscriptions, personal };
   }
 
   /** An ORM of the store's entities on the application's pool, for migrations only. */
@@ -364,6 +413,16 @@ export class EventStore {
       debug: false,
     });
   }
+}
+
+/** Whether every migration of the store is recorded as applied in the schema (read only). */
+async function schemaUpToDate(runner: SqlRunner, schema: string): Promise<boolean> {
+  const table = `${quoteSchema(schema)}.mikro_orm_migrations`;
+  const [{ present }] = await runner.query<{ present: boolean }>({ text: 'select to_regclass($1) is not null as present' }, [table]);
+  if (!present) return false;
+  const rows = await runner.query<{ name: string }>({ text: `select name from ${table}` }, []);
+  const applied = new Set(rows.map((row) => row.name));
+  return MIGRATIONS.every((migration) => applied.has(migration.name));
 }
 
 function migrationOptions() {

@@ -4,6 +4,7 @@
  */
 import type { Options } from '@mikro-orm/postgresql';
 import { InvalidArgumentError } from '../errors';
+import type { PersonalDataOptions } from '../personal-data/key-provider';
 import { ResolvedSubscriptionSettings, SubscriptionSettings, resolveSubscriptionSettings } from '../subscriptions/subscription-options';
 import { describe } from '../validation';
 import { assertSchemaName } from './schema-name';
@@ -22,6 +23,8 @@ export interface EventStoreOptions {
   sequencerIntervalMs?: number | undefined;
   /** Store-wide subscription settings: fallback poll interval, advisory-lock lease. */
   subscriptions?: SubscriptionSettings | undefined;
+    /** Crypto-shredding of `@PersonalData` fields: the master key (32 bytes) or a key provider (KMS) wrapping subjects' keys. */
+  personalData?: PersonalDataOptions | undefined;
 }
 
 export interface EventStoreConnectOptions extends EventStoreOptions {

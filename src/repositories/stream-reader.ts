@@ -8,6 +8,7 @@ import {
   assertPositiveInteger,
   assertStreamIdOrAll,
   describe,
+  assertStorableText,
 } from '../validation';
 import { ReadRow, hasEvent, toRecordedEvent } from './row-mapping';
 import { PAGINATE_SORT_COLUMNS } from './sql/read.sql';
@@ -110,7 +111,7 @@ export class StreamReader {
     if (pageSize > 10_000) throw new InvalidArgumentError('options.pageSize', `at most 10000, got ${pageSize}`);
     if ((page - 1) * pageSize > Number.MAX_SAFE_INTEGER) throw new InvalidArgumentError('options.page', `too large for pages of ${pageSize}, got ${page}`);
     if (typeof search !== 'string') throw new InvalidArgumentError('options.search', `expected a string, got ${describe(search)}`);
-    if (search.includes('\u0000')) throw new InvalidArgumentError('options.search', 'must not contain the NUL character');
+    assertStorableText(search, 'options.search');
     // Own keys only: `'toString' in {}` is true.
     if (typeof sortBy !== 'string' || !Object.hasOwn(PAGINATE_SORT_COLUMNS, sortBy)) {
       throw new InvalidArgumentError('options.sortBy', `expected one of ${Object.keys(PAGINATE_SORT_COLUMNS).join(', ')}, got ${describe(sortBy)}`);

@@ -5,7 +5,7 @@
 import type { EventEmitter } from 'node:events';
 import { InvalidArgumentError } from '../errors';
 import type { RecordedEvent } from '../types';
-import { describe } from '../validation';
+import { describe, assertStorableText } from '../validation';
 
 /** Where a new persistent subscription starts: the beginning, the current end, or after event number n. */
 export type StartFrom = 'origin' | 'current' | number;
@@ -214,7 +214,7 @@ export function resolvePersistentOptions<T>(options: PersistentSubscriptionOptio
 
 export function assertSubscriptionName(name: unknown): asserts name is string {
   if (typeof name !== 'string' || name.length === 0) throw new InvalidArgumentError('name', `expected a non-empty string, got ${describe(name)}`);
-  if (name.includes('\u0000')) throw new InvalidArgumentError('name', 'must not contain the NUL character');
+  assertStorableText(name, 'name');
 }
 
 export function assertHandler(handler: unknown): void {

@@ -88,10 +88,10 @@ describe('snapshots', () => {
       ['snapshot.data', { ...good(), data: circular }],
       ['snapshot.data', { ...good(), data: { big: 1n } }],
       ['snapshot.data', { ...good(), data: () => 1 }],
-      ['snapshot.data', { ...good(), data: { text: 'a\u0000b' } }],
+      ['snapshot.data.text', { ...good(), data: { text: 'a\u0000b' } }],
       ['snapshot.metadata', { ...good(), metadata: 'm' }],
       ['snapshot.metadata', { ...good(), metadata: [1] }],
-      ['snapshot.metadata', { ...good(), metadata: { text: '\u0000' } }],
+      ['snapshot.metadata.text', { ...good(), metadata: { text: '\u0000' } }],
       ['options.em', [good(), { em: {} }]],
     ];
     const before = await tableCounts(store.schema);
