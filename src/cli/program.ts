@@ -13,6 +13,7 @@ import { registerRebuild } from './commands/rebuild';
 import { registerReset } from './commands/reset';
 import { registerStatus } from './commands/status';
 import { registerTail } from './commands/tail';
+import { registerUi } from './commands/ui';
 import { packageVersion } from './package-version';
 
 /** Each command adds itself to the program; new ones (`tail`, `rebuild`) go here. */
@@ -24,6 +25,7 @@ const COMMANDS: ReadonlyArray<(program: Command, io: CliIo) => void> = [
   registerDrop,
   registerRebuild,
   registerTail,
+  registerUi,
 ];
 
 /** Runs the command line `argv` (without `node` and the script) and returns the exit code. */
