@@ -56,11 +56,13 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   const reader = new StatusReader(pool, options.store.schema);
   const history = new LagHistory(reader, options.lagSampleMs ?? 2000);
   const admin = new AdminActions(options.allowAdmin === true, options.runner);
-  const app = buildApp({ store: options.store, reader, history, admin, database: describeDatabase(options.url) }, onError);
+  const hosts = new Set<string>();
+  const app = buildApp({ store: options.store, reader, history, admin, database: describeDatabase(options.url) }, hosts, onError);
 
   const server = await listen(app, host, options.port ?? DEFAULT_UI_PORT);
   history.start((error) => onError(`lag sample failed: ${redactSecrets(error.message)}`));
   const port = (server.address() as AddressInfo).port;
+  if (LOOPBACK.includes(host)) for (const name of ['127.0.0.1', 'localhost', '[::1]']) hosts.add(`${name}:${port}`);
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     port,
@@ -74,10 +76,19 @@ export async function startUiServer(options: UiServerOptions): Promise<UiServer>
   };
 }
 
-function buildApp(ctx: Parameters<typeof apiRoutes>[0], onError: (message: string) => void): Hono {
+/** Addresses that only this machine reaches. */
+const LOOPBACK = ['127.0.0.1', 'localhost', '::1'];
+
+/**
+ * `hosts`: the Host headers accepted, when listening on a loopback address
+ * (empty: any). A web site the person visits cannot then reach the page
+ * through a name of its own that resolves to 127.0.0.1 (DNS rebinding).
+ */
+function buildApp(ctx: Parameters<typeof apiRoutes>[0], hosts: ReadonlySet<string>, onError: (message: string) => void): Hono {
   const assets = loadAssets();
   const app = new Hono();
   app.use('*', async (c, next) => {
+    if (hosts.size > 0 && !hosts.has(c.req.header('host') ?? '')) return c.json({ error: 'unexpected Host header: open the page by its address (127.0.0.1 or localhost)' }, 403);
     await next();
     // The page loads only its own files; no other site may frame it.
     c.header('Content-Security-Policy', "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'");

@@ -5,6 +5,7 @@
  * token), large events are shortened in lists, parked events appear only
  * where the store has them, and no answer or output carries the password.
  */
+import { request } from 'node:http';
 import { expect } from 'chai';
 import { EventStore, ExpectedVersion } from '../../src';
 import { resolveUiOptions, runUi } from '../../src/cli/commands/ui';
@@ -55,8 +56,17 @@ describe('event browser API', function () {
     await disposeStore(store);
   });
 
-  it('listens on 127.0.0.1 by default', () => {
+  it('listens on 127.0.0.1 by default, and answers only requests addressed to it there', async () => {
     expect(server.url).to.match(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const statusFor = (host: string) => new Promise<number>((resolve, reject) => {
+      request(`${server.url}/api/overview`, { headers: { host } }, (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      }).on('error', reject).end();
+    });
+    expect(await statusFor(`localhost:${server.port}`)).to.equal(200);
+    expect(await statusFor(`127.0.0.1:${server.port}`)).to.equal(200);
+    expect(await statusFor(`attacker.example:${server.port}`)).to.equal(403);
   });
 
   const badRequests: Array<[string, RegExp]> = [

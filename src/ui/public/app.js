@@ -9,6 +9,7 @@ import { stopRefresh, subscriptionsView } from './subscriptions.js';
 const view = document.getElementById('view');
 const summary = document.getElementById('store-summary');
 let overview;
+let routed = 0;
 
 async function loadOverview() {
   overview = await api('/overview');
@@ -19,7 +20,13 @@ async function loadOverview() {
     h('span.badge', {}, overview.admin.enabled ? 'admin' : 'read-only'));
 }
 
+/** Shows the view of the current hash; body[data-routed] counts the views shown (tests wait on it). */
 async function route() {
+  await show();
+  document.body.dataset.routed = String(++routed);
+}
+
+async function show() {
   stopLive();
   stopRefresh();
   const [path, query = ''] = location.hash.replace(/^#/, '').split('?');
