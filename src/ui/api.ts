@@ -12,7 +12,7 @@ import { UiBadRequestError, UiNotFoundError } from './errors';
 import { eventView } from './event-view';
 import type { LagHistory } from './lag-history';
 import { liveEvents } from './live-events';
-import { choiceParam, intParam, Query, streamIdParam, textParam, typesParam, uuidParam } from './params';
+import { choiceParam, intParam, streamIdParam, textParam, typesParam, uuidParam } from './params';
 import type { StatusReader } from './status-reader';
 
 export interface ApiContext {
@@ -43,7 +43,7 @@ export function apiRoutes(ctx: ApiContext): Hono {
   });
 
   api.get('/streams', async (c) => {
-    const q = query(c.req.query());
+    const q = c.req.query();
     const page = await store.paginateStreams({
       page: intParam(q, 'page', 1, 1, 1_000_000),
       pageSize: intParam(q, 'pageSize', 25, 1, MAX_PAGE),
@@ -71,7 +71,7 @@ export function apiRoutes(ctx: ApiContext): Hono {
   /** A page of a stream's events in version order; `direction` says which way from `from`. */
   api.get('/streams/:id/events', async (c) => {
     const streamId = streamIdParam(c.req.param('id'));
-    const q = query(c.req.query());
+    const q = c.req.query();
     const direction = choiceParam(q, 'direction', ['forward', 'backward'] as const, 'backward');
     const count = intParam(q, 'count', 20, 1, MAX_PAGE);
     const from = intParam(q, 'from', direction === 'forward' ? 1 : -1, direction === 'forward' ? 0 : -1);
@@ -91,7 +91,7 @@ export function apiRoutes(ctx: ApiContext): Hono {
 
   /** `$all`, newest first from `before` (inclusive; default: the end), with the type and stream-prefix filters. */
   api.get('/all', async (c) => {
-    const q = query(c.req.query());
+    const q = c.req.query();
     const page = await readAllPage(store, {
       direction: 'backward',
       start: intParam(q, 'before', -1, -1),
@@ -102,7 +102,7 @@ export function apiRoutes(ctx: ApiContext): Hono {
   });
 
   api.get('/all/live', async (c) => {
-    const q = query(c.req.query());
+    const q = c.req.query();
     const after = q.after === undefined || q.after === '' ? undefined : intParam(q, 'after', 0, 0);
     const filter = { eventTypes: typesParam(q, 'type'), streamPrefix: textParam(q, 'prefix') };
     const { lastPosition } = await reader.overview();
@@ -137,7 +137,7 @@ export function apiRoutes(ctx: ApiContext): Hono {
   });
 
   api.get('/parked', async (c) => {
-    const limit = intParam(query(c.req.query()), 'limit', 50, 1, MAX_PAGE);
+    const limit = intParam(c.req.query(), 'limit', 50, 1, MAX_PAGE);
     const events = await reader.parkedEvents(limit);
     return c.json({ available: events !== null, events: events ?? [] });
   });
@@ -165,11 +165,6 @@ export function apiRoutes(ctx: ApiContext): Hono {
     throw new UiNotFoundError('no such API route');
   });
   return api;
-}
-
-/** The query parameters (the first value of a repeated one). */
-function query(raw: Record<string, string>): Query {
-  return raw;
 }
 
 function stringOrUndefined(value: unknown): string | undefined {

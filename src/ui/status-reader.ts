@@ -4,12 +4,13 @@
  * correlation, and parked events where the store has them.
  */
 import { Pool } from 'pg';
+import { subscriptionNameOf } from '../projections/projection-definition';
 import { SchemaSql } from '../repositories/sql/naming';
 import { ALL_STREAM } from '../validation';
 import { browseStatements, BrowseStatements } from './sql/browse.sql';
 
 /** The prefix of the subscription rows that hold projections' checkpoints. */
-const PROJECTION_PREFIX = 'projection:';
+const PROJECTION_PREFIX = subscriptionNameOf('');
 
 export interface Overview {
   liveStreams: number;

@@ -10,7 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { EventStore, ExpectedVersion } from '../../src';
 import type { ProjectionRunner } from '../../src';
 import { startUiServer, UiServer } from '../../src/ui/server';
-import { connectStore, disposeStore, testDatabaseUrl } from '../support/stores';
+import { connectStore, disposeStore, testDatabaseUrl, withClient } from '../support/stores';
 import { findChromium, launchChromium } from './browser';
 import { BIG_NOTE, ORDERS, OrderCount, Seeded, seedStore } from './seed';
 
@@ -177,6 +177,22 @@ describe('event browser (headless Chromium)', function () {
     await page.waitForFunction((expected) => (globalThis as any).document.querySelector('tr[data-name="email-sender"] td.lag')?.textContent === String(expected), lastPosition - 10 + 2);
     await page.waitForTimeout(600); // a few more samples for the chart
     await shot('subscriptions');
+    expect(await page.getByText('Parked events').count()).to.equal(0);
+  });
+
+  it('lists parked events once the store has a parked-events table', async () => {
+    await withClient(async (c) => {
+      await c.query(`create table "${store.schema}".parked_events (id serial primary key, projection text, position bigint, error text)`);
+      await c.query(`insert into "${store.schema}".parked_events (projection, position, error) values ('ui-order-count', 7, 'handler failed: boom')`);
+    });
+    try {
+      await open('#/subscriptions');
+      await page.locator('h2', { hasText: 'Parked events' }).waitFor();
+      await page.locator('table.parked').getByText('handler failed: boom').waitFor();
+      expect(await page.locator('table.parked tbody tr').count()).to.equal(1);
+    } finally {
+      await withClient((c) => c.query(`drop table "${store.schema}".parked_events`));
+    }
   });
 
   it('rebuilds a projection from the page only with --allow-admin, after a confirmation', async () => {
