@@ -221,6 +221,13 @@ describe('event browser API', function () {
 describe('ui command', function () {
   this.timeout(20_000);
 
+  it('is listed in the help, with its options', async () => {
+    expect((await runInProcess(['--help'])).stdout).to.match(/^  ui \[options\] +serve a local, read-only web page/m);
+    const help = (await runInProcess(['ui', '--help'])).stdout;
+    for (const option of ['--url', '--schema', '--port', '--host', '--allow-admin', '--module']) expect(help).to.include(option);
+    expect(help).to.include('(default: "127.0.0.1")');
+  });
+
   it('refuses bad options before connecting', async () => {
     expect(() => resolveUiOptions({ port: '70000', host: '127.0.0.1' })).to.throw(/^invalid --port: expected 0 to 65535, got "70000"$/);
     expect(() => resolveUiOptions({ port: 'http', host: '127.0.0.1' })).to.throw(/^invalid --port/);

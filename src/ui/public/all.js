@@ -60,6 +60,7 @@ export async function allView(root, params) {
       row.classList.add('fresh');
       body.prepend(row, detail);
       counter.textContent = `${number(received)} new event${received === 1 ? '' : 's'} since the page opened`;
+      window.dispatchEvent(new Event('store-changed'));
     });
     live.addEventListener('failure', (message) => { status.textContent = `stopped: ${JSON.parse(message.data).error}`; status.className = 'live-status off'; });
     live.onerror = () => { status.textContent = 'reconnecting…'; status.className = 'live-status off'; };

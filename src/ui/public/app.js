@@ -50,5 +50,11 @@ async function show() {
   return streamsView(view, params);
 }
 
+// A view that sees the store change (a live event) asks for fresh counts, at most every half second.
+let refreshing;
+window.addEventListener('store-changed', () => {
+  refreshing ??= setTimeout(() => { refreshing = undefined; loadOverview().catch(() => undefined); }, 500);
+});
+
 window.addEventListener('hashchange', route);
 route();
