@@ -55,7 +55,7 @@ function table(rows, kind, overview, notice) {
       h('td', {}, row.owner ? [h('code', {}, row.owner), h('div.muted.small', {}, 'since ', time(row.ownedSince))] : h('span.muted', {}, 'none')),
       h('td.num', {}, `#${number(row.checkpoint)}`),
       h('td.num.lag', {}, row.lag === 0 ? badge('caught up', 'ok') : h('strong', {}, number(row.lag))),
-      h('td', {}, lagChart(row.history)),
+      h('td', {}, h('div.chart-cell', {}, lagChart(row.history), h('span.muted.small', {}, `peak ${number(Math.max(0, ...row.history.map((s) => s.lag)))}`))),
       admin ? h('td', {}, rebuildButton(row.name, overview, notice)) : null))));
 }
 
