@@ -15,13 +15,11 @@ import type { ProjectionRunner } from '../projections/projection-runner';
 import type { EventStore } from '../repositories/event-store';
 import { AdminActions } from './admin';
 import { apiRoutes } from './api';
+import { DEFAULT_UI_HOST, DEFAULT_UI_PORT } from './defaults';
 import { LagHistory } from './lag-history';
 import { describeDatabase, redactSecrets } from './redact';
 import { loadAssets } from './static-assets';
 import { StatusReader } from './status-reader';
-
-export const DEFAULT_UI_HOST = '127.0.0.1';
-export const DEFAULT_UI_PORT = 4600;
 
 export interface UiServerOptions {
   /** The store to browse, opened by the caller and closed by it. */

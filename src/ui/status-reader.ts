@@ -78,7 +78,7 @@ export class StatusReader {
     return rows.map((row) => Number(row.position));
   }
 
-  /** Parked events, newest first, or null when the store keeps none (no such table). */
+  /** Up to `limit` parked events, or null when the store keeps none (no such table). */
   async parkedEvents(limit: number): Promise<Array<Record<string, unknown>> | null> {
     const { rows: [presence] } = await this.pool.query(this.sql.parkedTableExists.text, [this.schema]);
     if (!presence.exists) return null;

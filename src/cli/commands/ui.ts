@@ -12,6 +12,7 @@ import { addConnectionOptions, ConnectionFlags, ConnectionSettings, resolveConne
 import { withDatabase } from '../database';
 import { loadProjectionModule } from '../projection-module';
 import { readStoreState } from '../store-state';
+import { DEFAULT_UI_HOST, DEFAULT_UI_PORT } from '../../ui/defaults';
 
 interface UiFlags extends ConnectionFlags {
   port: string;
@@ -28,13 +29,11 @@ export interface UiCommandOptions {
   modulePath?: string;
 }
 
-const DEFAULT_HOST = '127.0.0.1';
-const DEFAULT_PORT = 4600;
 
 export function registerUi(program: Command, io: CliIo): void {
   addConnectionOptions(program.command('ui').description('serve a local, read-only web page to browse streams, $all, subscriptions and projections'))
-    .option('--port <port>', 'the port to listen on (0: any free port)', String(DEFAULT_PORT))
-    .option('--host <host>', 'the address to listen on; other than 127.0.0.1 exposes the page to the network', DEFAULT_HOST)
+    .option('--port <port>', 'the port to listen on (0: any free port)', String(DEFAULT_UI_PORT))
+    .option('--host <host>', 'the address to listen on; other than 127.0.0.1 exposes the page to the network', DEFAULT_UI_HOST)
     .option('--allow-admin', 'allow rebuilding projections and replaying parked events from the page (each confirmed)')
     .option('--module <path>', 'with --allow-admin: module exporting `projections` (and optionally `entities`) that the page may rebuild')
     .action(async (flags: UiFlags) => {

@@ -56,9 +56,9 @@ export function browseStatements(s: SchemaSql) {
       text: `select to_regclass(format('%I.%I', $1::text, '${PARKED_EVENTS_TABLE}')) is not null as exists`,
     } satisfies Statement,
 
-    /** The most recent parked events (`$1` the most to return), each row as JSON: its columns are the table's. */
+    /** Up to `$1` parked events, each row as JSON: its columns are whatever the table has. */
     parkedEvents: {
-      text: `select to_jsonb(p) as row from ${s.t(PARKED_EVENTS_TABLE)} p order by 1 desc limit $1`,
+      text: `select to_jsonb(p) as row from ${s.t(PARKED_EVENTS_TABLE)} p limit $1`,
     } satisfies Statement,
   };
 }
