@@ -23,6 +23,8 @@ export interface AllPageRequest {
   /** Matching events wanted. */
   count: number;
   filter: AllFilter;
+  /** Events read at most, matching or not; default SCAN_LIMIT. */
+  scanLimit?: number;
 }
 
 export interface AllPage {
@@ -51,8 +53,9 @@ export async function readAllPage(store: Pick<EventStore, 'readAllForward' | 're
   const events: RecordedEvent[] = [];
   let start = request.start;
   let scanned = 0;
-  const pageSize = isFiltered(filter) ? READ_PAGE : count;
-  while (events.length < count && scanned < SCAN_LIMIT) {
+  const scanLimit = request.scanLimit ?? SCAN_LIMIT;
+  const pageSize = isFiltered(filter) ? Math.min(READ_PAGE, scanLimit) : count;
+  while (events.length < count && scanned < scanLimit) {
     if (direction === 'backward' && start === 0) return { events, next: null, scanned };
     const page = direction === 'forward' ? await store.readAllForward(start, pageSize) : await store.readAllBackward(start, pageSize);
     if (page.length === 0) return { events, next: direction === 'forward' ? start : null, scanned };
