@@ -14,6 +14,7 @@ import { registerReset } from './commands/reset';
 import { registerRoles } from './commands/roles';
 import { registerStatus } from './commands/status';
 import { registerTail } from './commands/tail';
+import { registerUi } from './commands/ui';
 import { packageVersion } from './package-version';
 
 /** Each command adds itself to the program; new ones (`tail`, `rebuild`) go here. */
@@ -26,6 +27,7 @@ const COMMANDS: ReadonlyArray<(program: Command, io: CliIo) => void> = [
   registerRebuild,
   registerTail,
   registerRoles,
+  registerUi,
 ];
 
 /** Runs the command line `argv` (without `node` and the script) and returns the exit code. */

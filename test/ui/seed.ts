@@ -1,0 +1,68 @@
+/**
+ * The store the event browser's specs look at: orders with correlated
+ * events, a customer with a large event, a deleted cart, a persistent
+ * subscription left behind, and a projection that counts orders.
+ */
+import { randomUUID } from 'node:crypto';
+import { EventStore, ExpectedVersion, Handles, Projection, ProjectionContext } from '../../src';
+import { DomainEvent } from '../../src';
+
+export const ORDERS = 12;
+export const BIG_NOTE = 'Delivered to the back door; '.repeat(80);
+
+@DomainEvent('UiSpecOrderPlaced')
+export class OrderPlaced {
+  constructor(readonly orderId: string, readonly total: number) {}
+}
+
+/** Counts the orders it sees; its read model lives in memory. */
+@Projection('ui-order-count')
+export class OrderCount {
+  count = 0;
+  @Handles(OrderPlaced)
+  placed(_event: OrderPlaced, _ctx: ProjectionContext): void {
+    this.count += 1;
+  }
+  reset(): void {
+    this.count = 0;
+  }
+}
+
+export interface Seeded {
+  /** The correlation id shared by order-1's events. */
+  correlationId: string;
+  /** The event id of order-1's first event (the cause of its second). */
+  firstEventId: string;
+}
+
+export async function seedStore(store: EventStore): Promise<Seeded> {
+  const correlationId = randomUUID();
+  const firstEventId = randomUUID();
+  for (let i = 1; i <= ORDERS; i++) {
+    const correlation = i === 1 ? correlationId : randomUUID();
+    const placedId = i === 1 ? firstEventId : randomUUID();
+    await store.appendToStream(`order-${i}`, ExpectedVersion.NoStream, [
+      { eventId: placedId, eventType: 'UiSpecOrderPlaced', data: { orderId: `order-${i}`, total: 10 * i }, metadata: { user: 'ada' }, correlationId: correlation },
+      { eventType: 'ItemAdded', data: { sku: `SKU-${100 + i}`, quantity: i % 3 + 1 }, causationId: placedId, correlationId: correlation },
+      ...(i % 2 === 0 ? [{ eventType: 'OrderShipped', data: { carrier: 'DHL' }, correlationId: correlation }] : []),
+    ]);
+  }
+  await store.appendToStream('customer-7', ExpectedVersion.NoStream, [
+    { eventType: 'CustomerRegistered', data: { name: 'Ada Lovelace', email: 'ada@example.com' } },
+    { eventType: 'DeliveryNoted', data: { note: BIG_NOTE } },
+  ]);
+  await store.appendToStream('cart-3', ExpectedVersion.NoStream, [{ eventType: 'CartOpened', data: {} }]);
+  await store.deleteStream('cart-3', ExpectedVersion.Any);
+  // A subscription that acknowledged the first ten events and stopped: it lags behind.
+  await new Promise<void>((resolve, reject) => {
+    store.subscribeToAllStreams('email-sender', async (events, sub) => {
+      const upTo = events.filter((event) => event.position <= 10);
+      if (upTo.length > 0) await sub.ack(upTo.at(-1)!);
+      if (events.some((event) => event.position >= 10)) {
+        await sub.unsubscribe();
+        resolve();
+      }
+    }, { bufferSize: 5 }).catch(reject);
+  });
+  return { correlationId, firstEventId };
+}
