@@ -1,6 +1,7 @@
 import { Migration20261129102228 } from './Migration20261129102228';
 import { Migration20261129103000 } from './Migration20261129103000';
 import { Migration20261129120000 } from './Migration20261129120000';
+import { Migration20261206120000 } from './Migration20261206120000';
 
 /**
  * Every migration, in order. The store runs them from this list rather than
@@ -10,4 +11,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261129102228', class: Migration20261129102228 },
   { name: 'Migration20261129103000', class: Migration20261129103000 },
   { name: 'Migration20261129120000', class: Migration20261129120000 },
+  { name: 'Migration20261206120000', class: Migration20261206120000 },
 ];

@@ -14,6 +14,11 @@ export function sequencerStatements(s: SchemaSql) {
       name: s.name('sequence'),
       text: `select ${s.t('es_sequence')}($1::xid8) as last_position`,
     } satisfies Statement,
+    /** `$1`: transaction ids of committed appends; rows (tx, last_position), numbering them first if needed. */
+    positions: {
+      name: s.name('positions'),
+      text: `select tx::text as tx, last_position from ${s.t('es_positions')}($1::xid8[])`,
+    } satisfies Statement,
     /** The NOTIFY channel of this store. */
     channel: { text: `select ${s.t('es_channel')}() as channel` } satisfies Statement,
     /** The last `$all` position given out. */
