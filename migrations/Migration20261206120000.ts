@@ -15,8 +15,9 @@ import { Migration } from '@mikro-orm/migrations';
  *   calling a SQL function (which was planned on every call), and the append
  *   moves its stream row itself.
  * - An append that committed while the sequencer was busy learns its
- *   position from `es_positions`, which serves many such appends in one call
- *   and takes the sequencer lock only when one of them is not covered yet.
+ *   position from `es_positions`, which serves many such appends in one
+ *   call: a read-only look-up once a sweep has numbered them, or, when none
+ *   comes, a call that numbers them itself.
  *
  * Semantics are unchanged; the functions keep their signatures.
  */
@@ -106,17 +107,19 @@ export class Migration20261206120000 extends Migration {
         return {s}.es_sweep(null);
       end $$`));
 
-    // The positions of committed appends (their transaction ids), numbering
-    // them first when one is not covered yet. Coverage is read from the
-    // newest state without the lock: sweeps commit in position order, so a
-    // state that covers an append can only be newer than the sweep that
-    // numbered it. The lock is taken only when something is left to number.
-    this.addSql(inSchema(`create or replace function {s}.es_positions(p_txs xid8[])
+    // The positions of committed appends (their transaction ids). Without
+    // p_sequence it only looks them up (read-only: an append not numbered
+    // yet has no all_positions row and is left out). With it, it first makes
+    // sure they are numbered: coverage is read from the newest state without
+    // the lock (sweeps commit in position order, so a state that covers an
+    // append can only be newer than the sweep that numbered it), and the lock
+    // is taken, and a sweep run, only when something is left to number.
+    this.addSql(inSchema(`create or replace function {s}.es_positions(p_txs xid8[], p_sequence boolean)
       returns table (tx xid8, last_position bigint)
       language plpgsql as $$
       declare v_xmax xid8; v_xip xid8[];
       begin
-        for i in 1..2 loop
+        for i in 1..(case when p_sequence then 2 else 0 end) loop
           select r.snapshot_xmax, r.snapshot_xip into v_xmax, v_xip
           from {s}.all_positions r order by r.first_position desc limit 1;
           -- A recorded xmax beyond the current one is a restore into another
@@ -194,7 +197,7 @@ export class Migration20261206120000 extends Migration {
   }
 
   override async down(): Promise<void> {
-    this.addSql('drop function if exists es_positions(xid8[]);');
+    this.addSql('drop function if exists es_positions(xid8[], boolean);');
     // The other functions keep their faster definitions: same signatures, same results.
   }
 }

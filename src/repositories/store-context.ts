@@ -7,6 +7,13 @@ import { writeStatements } from './sql/write.sql';
 import { PositionWaiter } from './position-waiter';
 import { SqlRunner } from './sql-runner';
 
+/**
+ * How long an append that found the sequencer busy waits for another
+ * append's sweep before numbering itself: a few appends' time under load,
+ * and what the last appends of a burst pay extra.
+ */
+const POSITION_SEQUENCE_AFTER_MS = 2;
+
 /** What the store's parts share: its schema, its SQL and how to run it. */
 export class StoreContext {
   readonly sql: SchemaSql;
@@ -28,6 +35,6 @@ export class StoreContext {
     this.read = new ReadStatements(this.sql);
     this.sequencer = sequencerStatements(this.sql);
     this.snapshots = snapshotStatements(this.sql);
-    this.positions = new PositionWaiter(runner, this.sequencer.positions);
+    this.positions = new PositionWaiter(runner, this.sequencer.positions, POSITION_SEQUENCE_AFTER_MS);
   }
 }
