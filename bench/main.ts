@@ -13,7 +13,7 @@ import { renderChart } from './report/chart';
 import { markdownReport } from './report/markdown';
 import { costsTable, targetLines, workloadNotes, workloadTable } from './report/table';
 import { CheckFailedError, runSuite } from './suite';
-import { WORKLOADS, workloadByKey } from './workloads';
+import { WORKLOADS, workloadsMatching } from './workloads';
 
 interface CliOptions {
   quick: boolean;
@@ -42,7 +42,8 @@ async function main(): Promise<void> {
       'Uses DATABASE_URL when set (it creates and drops bench_lib, bench_hand and bench_emmett there), else an embedded PostgreSQL.')
     .option('--quick', 'short windows, 3 repetitions, levels 1 and 50 only (under 2 minutes)', false)
     .option('--reps <n>', 'interleaved repetitions per cell (default: 5, quick 3)', positiveInt)
-    .option('--workloads <list>', `comma-separated subset of: ${WORKLOADS.map((w) => w.key).join(', ')}`, list)
+    .option('--workloads <list>', `comma-separated subset of: ${WORKLOADS.map((w) => w.key).join(', ')} ` +
+      '(a prefix such as "command" names every workload it starts)', list)
     .addOption(new Option('--contenders <list>', `comma-separated subset of: ${CONTENDER_KEYS.join(', ')}`).argParser(list))
     .addOption(new Option('--event-ids <kind>', 'uuid version of the event ids every contender writes').choices(['v4', 'v7']).default('v4'))
     .option('--keep-databases', 'keep the bench databases after the run', false)
@@ -55,9 +56,9 @@ async function main(): Promise<void> {
   const contenders = opts.contenders ?? CONTENDERS.map((c) => c.key);
   for (const key of contenders) if (!CONTENDER_KEYS.includes(key)) program.error(`unknown contender ${key}`);
   if (!contenders.includes(BASELINE)) program.error(`the baseline (${BASELINE}) must be among the contenders`);
-  const known = new Set(WORKLOADS.map((w) => w.key));
-  for (const key of opts.workloads ?? []) if (!known.has(key)) program.error(`unknown workload ${key}`);
-  const workloads = (opts.workloads ?? [...known]).map(workloadByKey);
+  for (const entry of opts.workloads ?? []) if (workloadsMatching(entry).length === 0) program.error(`unknown workload ${entry}`);
+  const chosen = new Set((opts.workloads ?? []).flatMap((entry) => workloadsMatching(entry).map((w) => w.key)));
+  const workloads = opts.workloads ? WORKLOADS.filter((w) => chosen.has(w.key)) : [...WORKLOADS];
   const profile = profileFor(opts.quick, { reps: opts.reps, eventIds: opts.eventIds });
   const name = opts.name ?? (opts.quick ? 'quick' : 'latest');
   const log = (line: string) => process.stderr.write(`${line}\n`);

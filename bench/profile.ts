@@ -19,6 +19,11 @@ export interface Profile {
    */
   warmupMs: number;
   append: { warmupMs: number; durationMs: number; maxOps: number };
+  /**
+   * Command-sized appends (1 or 3 events) at `levels` writers; the appends to
+   * existing streams pick among `existingStreams` streams written beforehand.
+   */
+  command: { levels: number[]; existingStreams: number; warmupMs: number; durationMs: number; maxOps: number };
   streamRead: { warmupMs: number; durationMs: number; streamLength: number };
   allRead: { loadEvents: number; loadWriters: number; pageSize: number; maxEvents: number; capMs: number };
   latency: { warmup: number; samples: number; capMs: number };
@@ -52,6 +57,7 @@ const FULL: Profile = {
   batchSize: 100,
   warmupMs: 1500,
   append: { warmupMs: 200, durationMs: 1000, maxOps: 5000 },
+  command: { levels: [1, 10, 50], existingStreams: 10_000, warmupMs: 200, durationMs: 1000, maxOps: 20_000 },
   streamRead: { warmupMs: 200, durationMs: 800, streamLength: 100 },
   allRead: { loadEvents: 200_000, loadWriters: 10, pageSize: 1000, maxEvents: 200_000, capMs: 3000 },
   latency: { warmup: 100, samples: 300, capMs: 2500 },
@@ -69,6 +75,7 @@ const QUICK: Profile = {
   levels: [1, 50],
   warmupMs: 600,
   append: { warmupMs: 100, durationMs: 400, maxOps: 2000 },
+  command: { ...FULL.command, existingStreams: 2000, warmupMs: 100, durationMs: 400, maxOps: 8000 },
   streamRead: { ...FULL.streamRead, warmupMs: 100, durationMs: 300 },
   // A smaller log: loading 200,000 events through every contender takes half a minute on its own.
   allRead: { ...FULL.allRead, loadEvents: 50_000, maxEvents: 50_000, capMs: 1200 },

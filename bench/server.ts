@@ -17,7 +17,7 @@ export interface ServerInfo {
   postmasterPid: number | null;
 }
 
-const DATABASES: Record<ContenderKey, string> = { library: 'bench_lib', 'hand-sql': 'bench_hand', emmett: 'bench_emmett' };
+const DATABASES: Record<ContenderKey, string> = { library: 'bench_lib', 'hand-sql': 'bench_hand', emmett: 'bench_emmett', 'no-seq': 'bench_noseq' };
 const SETTINGS = ['shared_buffers', 'synchronous_commit', 'fsync', 'full_page_writes', 'wal_level', 'max_wal_size', 'jit', 'max_connections'];
 
 export class BenchServer {

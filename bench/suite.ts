@@ -93,7 +93,8 @@ async function runWorkload(
 ): Promise<WorkloadResult> {
   const skipped: NonNullable<WorkloadResult['skipped']> = {};
   for (const worker of allWorkers) {
-    const reason = workload.skip?.[worker.key];
+    const only = contenderInfo(worker.key).workloads;
+    const reason = workload.skip?.[worker.key] ?? (only && !only.includes(workload.key) ? `runs ${only.join(', ')} only` : undefined);
     if (!reason) continue;
     skipped[worker.key] = reason;
     log(`${workload.title}: ${contenderInfo(worker.key).label} not run: ${reason}`);
@@ -117,15 +118,17 @@ async function runWorkload(
     for (let rep = 0; rep < profile.reps; rep++) {
       for (const worker of repetitionOrder(workers, rep)) samples.get(worker.key)!.push(await worker.run(workload.key, level));
     }
-    const baseline = samples.get(BASELINE) ?? null;
-    const cells = workers.map((w) => summarizeCell(w.key, samples.get(w.key)!, workload.metrics, w.key === BASELINE ? null : baseline));
+    const baselineKey = workload.baseline && samples.has(workload.baseline) ? workload.baseline : BASELINE;
+    const baseline = samples.get(baselineKey) ?? null;
+    const cells = workers.map((w) => summarizeCell(w.key, samples.get(w.key)!, workload.metrics, w.key === baselineKey ? null : baseline));
     levels.push({ level, cells });
     const primary = workload.metrics[0];
     log(`${[workload.title, levelLabel(level, workload.levelName)].filter(Boolean).join(', ')}: ` +
       cells.map((c) => `${contenderInfo(c.contender).label} ${formatShort(c.metrics[primary.key].median, primary.unit)}`).join(', '));
   }
+  const baselineKey = workload.baseline && workers.some((w) => w.key === workload.baseline) ? workload.baseline : BASELINE;
   return {
-    key: workload.key, title: workload.title, levelName: workload.levelName, metrics: workload.metrics, setup,
+    key: workload.key, title: workload.title, levelName: workload.levelName, metrics: workload.metrics, setup, baseline: baselineKey,
     ...(Object.keys(skipped).length > 0 ? { skipped } : {}),
     ...(workload.cap ? { cap: workload.cap } : {}),
     levels,

@@ -68,6 +68,13 @@ export interface WriteOptions {
 export interface AppendResult {
   /** The stream's version after the append. */
   streamVersion: number;
+  /**
+   * The `$all` position of the append's last event: known when the append
+   * returns outside a caller's transaction, `null` inside one (the events
+   * are numbered after the caller commits), and `null` for a link, a delete
+   * or an append of no events.
+   */
+  position: number | null;
 }
 
 export interface DeleteOptions extends WriteOptions {

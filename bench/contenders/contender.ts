@@ -5,7 +5,7 @@
 import type { BenchEvent } from '../fixtures';
 import type { BalanceTotals, RunningRebuild } from './balances';
 
-export const CONTENDER_KEYS = ['library', 'hand-sql', 'emmett'] as const;
+export const CONTENDER_KEYS = ['library', 'hand-sql', 'emmett', 'no-seq'] as const;
 export type ContenderKey = (typeof CONTENDER_KEYS)[number];
 
 export interface ContenderInfo {
@@ -14,6 +14,8 @@ export interface ContenderInfo {
   label: string;
   /** One line on what exactly is measured. */
   description: string;
+  /** The only workloads it runs (all when absent); the others report it as not run. */
+  workloads?: readonly string[];
 }
 
 /** Identity of a read event, for the correctness checks. */

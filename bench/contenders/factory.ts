@@ -7,6 +7,8 @@ export function createContender(key: ContenderKey): Contender {
       return new (require('./library') as typeof import('./library')).LibraryContender();
     case 'hand-sql':
       return new (require('./hand-sql') as typeof import('./hand-sql')).HandSqlContender();
+    case 'no-seq':
+      return new (require('./no-sequencer') as typeof import('./no-sequencer')).NoSequencerContender();
     case 'emmett':
       return new (require('./emmett') as typeof import('./emmett')).EmmettContender();
   }

@@ -26,6 +26,13 @@ export const CONTENDERS: readonly ContenderInfo[] = [
     description: '@event-driven-io/emmett-postgresql 0.42.0: appendToStream, readStream, readMessagesBatch for the global log, ' +
       'a consumer with a reactor per subscription, aggregateStream and CommandHandler',
   },
+  {
+    key: 'no-seq',
+    label: 'SQL w/o sequencer',
+    description: 'a plain pg Pool: events with a bigserial position taken at insert and a stream row version check in one statement; ' +
+      'no gap-free $all (a reader can skip a late commit): the floor the ordered stores are measured against',
+    workloads: ['command-new-1', 'command-new-3', 'command-existing-1', 'command-existing-3', 'append-latency'],
+  },
 ];
 
 export function contenderInfo(key: ContenderKey): ContenderInfo {

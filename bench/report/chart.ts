@@ -33,7 +33,9 @@ const importEsm = new Function('specifier', 'return import(specifier)') as (spec
 export function chartData(results: BenchResults): ChartDatum[] {
   const data: ChartDatum[] = [];
   results.workloads.forEach((w, panelOrder) => {
-    for (const metric of w.metrics) {
+    // Costs reported beside a rate (CPU per append) stay in the tables.
+    const charted = w.metrics.filter((m) => m.unit === w.metrics[0].unit);
+    for (const metric of charted) {
       const latency = metric.unit === 'ms';
       const by = w.levelName ? ` by ${w.levelName}` : '';
       const unit = latency ? 'ms (log scale), lower is better' : `${metric.unit}${by}, higher is better`;
@@ -46,7 +48,7 @@ export function chartData(results: BenchResults): ChartDatum[] {
             panel,
             panelOrder,
             kind: latency ? 'latency' : 'rate',
-            x: w.metrics.length > 1 ? metric.short ?? metricName(metric) : w.levelName ? String(level.level) : 'one reader',
+            x: charted.length > 1 ? metric.short ?? metricName(metric) : w.levelName ? String(level.level) : 'one reader',
             order: i,
             contender: contenderInfo(cell.contender).label,
             median: s.median,

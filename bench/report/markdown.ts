@@ -36,7 +36,7 @@ export function markdownReport(r: BenchResults): string {
 function workloadMarkdown(w: WorkloadResult, baselineLabel: string): string {
   const contenders = w.levels[0]?.cells.map((c) => contenderInfo(c.contender).label) ?? [];
   const lines = [
-    `**${w.title}** (${w.metrics[0].unit}; median, ×paired ratio to ${baselineLabel}, [min–max])`,
+    `**${w.title}** (${w.metrics[0].unit}; median, ×paired ratio to ${w.baseline ? contenderInfo(w.baseline).label : baselineLabel}, [min–max])`,
     '',
     `| ${w.levelName} | ${contenders.join(' | ')} |`,
     `|---|${contenders.map(() => '---').join('|')}|`,

@@ -33,6 +33,8 @@ export interface WorkloadResult {
   title: string;
   levelName: string;
   metrics: MetricSpec[];
+  /** The denominator of this workload's ratios. */
+  baseline?: ContenderKey;
   /** What `prepare` reported per contender (e.g. the load rate of the `$all` log). */
   setup: Partial<Record<ContenderKey, Record<string, number>>>;
   /** Contenders of the run left out of this workload, with the reason. */

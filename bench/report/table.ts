@@ -27,7 +27,8 @@ export function workloadTable(w: WorkloadResult, baselineLabel: string): string 
     }
   }
   const unit = w.metrics[0].unit;
-  return `${w.title} (${unit}; median, min–max; ×ratio to ${baselineLabel}, paired per repetition)\n${table.toString()}`;
+  const denominator = w.baseline ? contenderInfo(w.baseline).label : baselineLabel;
+  return `${w.title} (${unit}; median, min–max; ×ratio to ${denominator}, paired per repetition)\n${table.toString()}`;
 }
 
 /** What a workload's table does not show: contenders left out (and why), repetitions that ran into the time cap. */

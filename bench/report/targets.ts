@@ -45,6 +45,12 @@ export function targetsFor(levels: number[]): Target[] {
     targets.push({ workload: 'stream-read', level, metric: 'eventsPerSecond', versus: 'hand-sql', op: '>=', threshold: 0.8 });
     targets.push({ workload: 'stream-read', level, metric: 'eventsPerSecond', versus: 'emmett', op: '>=', threshold: 1.6 });
   }
+  // Command-sized appends against SQL without a sequencer: the price of the gap-free $all.
+  for (const level of [1, 10, 50]) {
+    targets.push({ workload: 'command-new-1', level, metric: 'eventsPerSecond', versus: 'no-seq', op: '>=', threshold: level === 1 ? 0.8 : 0.7 });
+    targets.push({ workload: 'command-new-1', level, metric: 'eventsPerSecond', versus: 'emmett', op: '>=', threshold: 1.3 });
+  }
+  targets.push({ workload: 'append-latency', level: 1, metric: 'p50', versus: 'no-seq', op: '<=', threshold: 1.3 });
   targets.push({ workload: 'all-read', level: 1, metric: 'eventsPerSecond', op: '>=', threshold: 100_000 });
   targets.push({ workload: 'append-latency', level: 1, metric: 'p50', versus: 'hand-sql', op: '<=', threshold: 1.3 });
   // Delivery, from the append's return to the handler.

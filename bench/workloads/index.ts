@@ -7,6 +7,7 @@ import { aggregateLoadWorkload, aggregateSaveWorkload } from './aggregate';
 import { allReadWorkload } from './all-read';
 import { appendWorkload } from './append';
 import { appendLatencyWorkload } from './append-latency';
+import { commandWorkloads } from './command';
 import { projectionWorkload } from './projection';
 import { streamReadWorkload } from './stream-read';
 import { subscriptionFanOutWorkload } from './subscription-fan-out';
@@ -16,6 +17,7 @@ import type { Workload } from './workload';
 export const WORKLOADS: readonly Workload[] = [
   allReadWorkload,
   appendWorkload,
+  ...commandWorkloads,
   streamReadWorkload,
   appendLatencyWorkload,
   subscriptionFanOutWorkload,
@@ -24,6 +26,12 @@ export const WORKLOADS: readonly Workload[] = [
   aggregateSaveWorkload,
   projectionWorkload,
 ];
+
+/** The workloads a `--workloads` entry names: its key, or every key it is the prefix of (`command`). */
+export function workloadsMatching(entry: string): Workload[] {
+  const exact = WORKLOADS.find((w) => w.key === entry);
+  return exact ? [exact] : WORKLOADS.filter((w) => w.key.startsWith(`${entry}-`));
+}
 
 export function workloadByKey(key: string): Workload {
   const workload = WORKLOADS.find((w) => w.key === key);

@@ -50,6 +50,8 @@ export interface Workload {
   ownDatabase?: boolean;
   /** How the notes word repetitions cut short by a time cap (samples with `complete: 0`); see CapWording. */
   cap?: CapWording;
+  /** The denominator of this workload's ratios (default: the suite's baseline). */
+  baseline?: ContenderKey;
   /** Contenders left out of this workload, each with the reason (reported with the results). */
   skip?: Partial<Record<ContenderKey, string>>;
   /** Runs once per contender before the workload's repetitions; what it returns is reported as setup facts. */

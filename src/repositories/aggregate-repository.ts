@@ -34,7 +34,7 @@ import {
   StreamNotFoundError,
   WrongExpectedVersionError,
 } from '../errors';
-import type { RecordedEvent, SnapshotData } from '../types';
+import type { AppendResult, RecordedEvent, SnapshotData } from '../types';
 import { assertNonNegativeInteger, assertPositiveInteger, describe, toJson } from '../validation';
 import { subjectKeysOf } from '../personal-data/aggregate-subjects';
 import { SubjectKeys, noteSubjectsOf } from '../personal-data/personal-data';
@@ -149,25 +149,28 @@ export class AggregateRepository<T extends AggregateRoot> {
    * snapshot when one is due. Saving an aggregate with no new events does nothing.
    * With `{ em }` the aggregate counts as saved once the append is done: if
    * the caller's transaction then rolls back, load the aggregate again.
+   * Resolves with the append's `{ streamVersion, position }` (position null
+   * inside a caller's transaction, and for a save with nothing to append).
    */
-  async save(aggregate: T, options: SaveOptions = {}): Promise<void> {
+  async save(aggregate: T, options: SaveOptions = {}): Promise<AppendResult> {
     this.assertOwnAggregate(aggregate);
     assertSaveOptions(options);
     const state = aggregateState(aggregate);
     if (state.id === undefined) throw new AggregateIdNotSetError(this.aggregateName);
     const pending = state.uncommitted;
-    if (pending.length === 0) return;
+    if (pending.length === 0) return { streamVersion: state.version, position: null };
     const loadedVersion = state.version - pending.length;
     const streamId = this.info.streamId(state.id);
     const events = this.serializer.serializeAll(pending, options);
     const snapshot = this.snapshotDue(loadedVersion, state.version) ? takeSnapshot(aggregate, this.info, streamId) : undefined;
     // Checked before the append, so that an unserialisable state writes nothing.
     if (snapshot) toJson(snapshot.data, 'snapshot of the aggregate');
-    await this.store.appendToStream(streamId, loadedVersion, events, { em: options.em });
+    const result = await this.store.appendToStream(streamId, loadedVersion, events, { em: options.em });
     const subjects = subjectKeysOf(aggregate);
     noteSubjectsOf(pending, subjects);
     state.uncommitted = [];
     if (snapshot) await this.recordSnapshot(snapshot, options.em, subjects);
+    return result;
   }
 
   /**

@@ -386,8 +386,12 @@ export class EventStore {
       (error) => logError(logger, 'background sequencing failed', error));
     notifier.on('notification', (payload) => {
       if (payload === 'w') sequencer.wake();
+      else ctx.positions.notified();
     });
-    notifier.on('connected', () => sequencer.wake());
+    notifier.on('connected', () => {
+      sequencer.wake();
+      ctx.positions.notified();
+    });
     const subscriptions = new SubscriptionManager({
       ctx, reader: new StreamReader(ctx), notifier,
       connection: sessionConnection(knex, this.options.sessionUrl), settings: this.options.subscriptions,

@@ -4,7 +4,15 @@ import { ReadStatements } from './sql/read.sql';
 import { sequencerStatements } from './sql/sequencer.sql';
 import { snapshotStatements } from './sql/snapshots.sql';
 import { writeStatements } from './sql/write.sql';
+import { PositionWaiter } from './position-waiter';
 import { SqlRunner } from './sql-runner';
+
+/**
+ * How long an append that found the sequencer busy waits for another
+ * append's sweep before numbering itself: a few appends' time under load,
+ * and what the last appends of a burst pay extra.
+ */
+const POSITION_SEQUENCE_AFTER_MS = 2;
 
 /** What the store's parts share: its schema, its SQL and how to run it. */
 export class StoreContext {
@@ -13,6 +21,8 @@ export class StoreContext {
   readonly read: ReadStatements;
   readonly sequencer: ReturnType<typeof sequencerStatements>;
   readonly snapshots: ReturnType<typeof snapshotStatements>;
+  /** Where appends that found the sequencer busy wait for their positions. */
+  readonly positions: PositionWaiter;
 
   constructor(
     readonly schema: string,
@@ -25,5 +35,6 @@ export class StoreContext {
     this.read = new ReadStatements(this.sql);
     this.sequencer = sequencerStatements(this.sql);
     this.snapshots = snapshotStatements(this.sql);
+    this.positions = new PositionWaiter(runner, this.sequencer.positions, POSITION_SEQUENCE_AFTER_MS);
   }
 }

@@ -33,7 +33,7 @@ export class StreamWriter {
     const trx = transactionOf(options.em);
     if (encoded.ids.length === 0) return this.checkOnly(streamId, expectedVersion, expected, options);
 
-    const { runner, write, sequencer } = this.ctx;
+    const { runner, write } = this.ctx;
     let row: AppendRow;
     try {
       [row] = await runner.query<AppendRow>(write.append, [
@@ -44,10 +44,11 @@ export class StreamWriter {
       throw mapWriteError(error, encoded.ids);
     }
     if (row.status !== WriteStatus.Ok) throw refusal(row.status, streamId, expectedVersion, row.stream_version);
+    if (trx) return { streamVersion: row.stream_version, position: null };
     // Outside a caller's transaction the append is committed now; if the
-    // sequencer was busy, number it before returning (read your writes, G3).
-    if (!trx && row.last_position === null) await runner.query(sequencer.sequence, [row.tx]);
-    return { streamVersion: row.stream_version };
+    // sequencer was busy, it is numbered before we return (read your writes, G3).
+    const position = row.last_position ?? (await this.ctx.positions.positionOf(row.tx!));
+    return { streamVersion: row.stream_version, position };
   }
 
   async link(
@@ -73,7 +74,7 @@ export class StreamWriter {
       throw new DuplicateEventError(ids, `an event is already in stream ${JSON.stringify(streamId)}`);
     }
     if (row.status !== WriteStatus.Ok) throw refusal(row.status, streamId, expectedVersion, row.stream_version);
-    return { streamVersion: row.stream_version };
+    return { streamVersion: row.stream_version, position: null };
   }
 
   async delete(streamId: string, expectedVersion: ExpectedVersionValue, options: DeleteOptions = {}): Promise<void> {
@@ -99,7 +100,7 @@ export class StreamWriter {
       this.ctx.write.streamState, [streamId], transactionOf(options.em));
     const status = expectedVersionStatus(expected, state);
     if (status !== WriteStatus.Ok) throw refusal(status, streamId, expectedVersion, state?.version ?? 0);
-    return { streamVersion: state?.version ?? 0 };
+    return { streamVersion: state?.version ?? 0, position: null };
   }
 
   private async missingEvents(ids: string[], options: WriteOptions): Promise<string[]> {

@@ -9,7 +9,7 @@ import { BASELINE } from '../../bench/contenders';
 import { targetLines, workloadNotes } from '../../bench/report/table';
 import { judgeTargets, targetsFor } from '../../bench/report/targets';
 import { repetitionOrder } from '../../bench/suite';
-import { WORKLOADS, workloadByKey } from '../../bench/workloads';
+import { WORKLOADS, workloadByKey, workloadsMatching } from '../../bench/workloads';
 import type { Sample } from '../../bench/workloads/workload';
 
 const usage = { elapsedMs: 1000, clientCpuUs: 1000, serverCpuUs: 2000, walBytes: 500, queries: 10 };
@@ -115,10 +115,13 @@ describe('benchmark report', () => {
   it('runs the subscription, aggregate and projection workloads after the store workloads, each key once', () => {
     const keys = WORKLOADS.map((w) => w.key);
     expect(keys).to.deep.equal([
-      'all-read', 'append', 'stream-read', 'append-latency',
+      'all-read', 'append', 'command-new-1', 'command-new-3', 'command-existing-1', 'command-existing-3', 'stream-read', 'append-latency',
       'subscription-fan-out', 'subscription-latency', 'aggregate-load', 'aggregate-save', 'projection',
     ]);
     expect(workloadByKey('projection').key).to.equal('projection');
+    expect(workloadsMatching('command').map((w) => w.key)).to.deep.equal(['command-new-1', 'command-new-3', 'command-existing-1', 'command-existing-3']);
+    expect(workloadsMatching('append').map((w) => w.key)).to.deep.equal(['append']);
+    expect(workloadsMatching('nothing')).to.deep.equal([]);
     expect(() => workloadByKey('projections')).to.throw(/unknown workload projections/);
   });
 

@@ -22,8 +22,9 @@ describe('appendToStream', () => {
   it('creates a stream at version 1 and returns the new version', async () => {
     const id = stream('new');
     const result = await store.appendToStream(id, ExpectedVersion.NoStream, events(3));
-    expect(result).to.deep.equal({ streamVersion: 3 });
+    expect(result.streamVersion).to.equal(3);
     const read = await store.readStreamForward(id);
+    expect(result.position).to.equal(read[2].position);
     expect(read.map((e) => e.streamVersion)).to.deep.equal([1, 2, 3]);
     expect(read.map((e) => e.eventNumber)).to.deep.equal([1, 2, 3]);
     expect(read.map((e) => (e.data as { n: number }).n)).to.deep.equal([1, 2, 3]);
@@ -74,12 +75,12 @@ describe('appendToStream', () => {
     it('checks the expected version, writes nothing and returns the current version', async () => {
       const id = stream('empty');
       const before = await tableCounts(store.schema);
-      expect(await store.appendToStream(id, ExpectedVersion.NoStream, [])).to.deep.equal({ streamVersion: 0 });
+      expect(await store.appendToStream(id, ExpectedVersion.NoStream, [])).to.deep.equal({ streamVersion: 0, position: null });
       expect(await tableCounts(store.schema)).to.deep.equal(before);
       await caught(store.streamInfo(id)).then((e) => expect(e).to.be.instanceOf(StreamNotFoundError));
 
       await store.appendToStream(id, ExpectedVersion.NoStream, events(2));
-      expect(await store.appendToStream(id, 2, [])).to.deep.equal({ streamVersion: 2 });
+      expect(await store.appendToStream(id, 2, [])).to.deep.equal({ streamVersion: 2, position: null });
       expect(await caught(store.appendToStream(id, 1, []))).to.be.instanceOf(WrongExpectedVersionError);
       expect(await caught(store.appendToStream(id, ExpectedVersion.NoStream, []))).to.be.instanceOf(StreamExistsError);
       expect(await caught(store.appendToStream(stream('none'), ExpectedVersion.StreamExists, []))).to.be.instanceOf(StreamNotFoundError);
@@ -134,8 +135,10 @@ describe('appendToStream', () => {
           const before = await tableCounts(store.schema);
           const attempt = store.appendToStream(id, expected as never, events(2, 'Next'));
           if (outcome === 'ok') {
-            expect(await attempt).to.deep.equal({ streamVersion: versionBefore + 2 });
+            const result = await attempt;
+            expect(result.streamVersion).to.equal(versionBefore + 2);
             const read = await store.readStreamForward(id);
+            expect(result.position).to.equal(read[read.length - 1].position);
             expect(read.map((e) => e.streamVersion)).to.deep.equal(
               Array.from({ length: versionBefore + 2 }, (_, i) => i + 1));
           } else {

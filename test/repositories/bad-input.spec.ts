@@ -213,7 +213,7 @@ describe('bad input', () => {
       it(`appends to and reads back the stream ${JSON.stringify(id)}`, async () => {
         const type = `Type ${id}`;
         expect(await store.appendToStream(id, ExpectedVersion.NoStream, [event({ eventType: type, data: { id }, metadata: { id } })]))
-          .to.deep.equal({ streamVersion: 1 });
+          .to.include({ streamVersion: 1 });
         const [read] = await store.readStreamForward(id);
         expect(read).to.deep.include({ streamId: id, eventType: type, data: { id }, metadata: { id } });
         expect((await store.streamInfo(id)).streamId).to.equal(id);

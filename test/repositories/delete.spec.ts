@@ -248,7 +248,7 @@ describe('deleteStream', () => {
     it('lets the stream id start again at version 1', async () => {
       await hard.appendToStream('again', ExpectedVersion.NoStream, events(3));
       await hard.deleteStream('again', ExpectedVersion.Any, { hard: true });
-      expect(await hard.appendToStream('again', ExpectedVersion.NoStream, events(1, 'New'))).to.deep.equal({ streamVersion: 1 });
+      expect(await hard.appendToStream('again', ExpectedVersion.NoStream, events(1, 'New'))).to.include({ streamVersion: 1 });
       const read = await hard.readStreamForward('again');
       expect(read.map((e) => [e.streamVersion, e.eventType])).to.deep.equal([[1, 'New']]);
       expect((await hard.readAllBackward(-1, 1))[0].eventId).to.equal(read[0].eventId);

@@ -44,7 +44,7 @@ describe('linkToStream', () => {
 
     const result = await store.linkToStream(target, ExpectedVersion.NoStream, [a[1].eventId, b[0].eventId, a[2].eventId]);
 
-    expect(result).to.deep.equal({ streamVersion: 3 });
+    expect(result).to.deep.equal({ streamVersion: 3, position: null });
     const linked = await store.readStreamForward(target);
     expect(linked.map((e) => e.eventNumber)).to.deep.equal([1, 2, 3]);
     expect(linked.map((e) => e.eventId)).to.deep.equal([a[1].eventId, b[0].eventId, a[2].eventId]);
@@ -177,8 +177,8 @@ describe('linkToStream', () => {
 
     it('Any: links into a new and into an existing stream', async () => {
       const id = stream('target');
-      expect(await store.linkToStream(id, ExpectedVersion.Any, [events3[0].eventId])).to.deep.equal({ streamVersion: 1 });
-      expect(await store.linkToStream(id, ExpectedVersion.Any, [events3[1].eventId])).to.deep.equal({ streamVersion: 2 });
+      expect(await store.linkToStream(id, ExpectedVersion.Any, [events3[0].eventId])).to.deep.equal({ streamVersion: 1, position: null });
+      expect(await store.linkToStream(id, ExpectedVersion.Any, [events3[1].eventId])).to.deep.equal({ streamVersion: 2, position: null });
     });
 
     it('NoStream: creates the stream, and fails with StreamExistsError once it has events', async () => {
@@ -194,12 +194,12 @@ describe('linkToStream', () => {
       expect(await caught(store.linkToStream(fresh, ExpectedVersion.StreamExists, [events3[2].eventId]))).to.be.instanceOf(StreamNotFoundError);
       expect(await caught(store.streamInfo(fresh))).to.be.instanceOf(StreamNotFoundError);
       const id = await targetAtVersion2();
-      expect(await store.linkToStream(id, ExpectedVersion.StreamExists, [events3[2].eventId])).to.deep.equal({ streamVersion: 3 });
+      expect(await store.linkToStream(id, ExpectedVersion.StreamExists, [events3[2].eventId])).to.deep.equal({ streamVersion: 3, position: null });
     });
 
     it('exact: 0 creates the stream, the current version links, a stale or future version fails with WrongExpectedVersionError', async () => {
       const created = stream('target');
-      expect(await store.linkToStream(created, 0, [events3[0].eventId])).to.deep.equal({ streamVersion: 1 });
+      expect(await store.linkToStream(created, 0, [events3[0].eventId])).to.deep.equal({ streamVersion: 1, position: null });
 
       const id = await targetAtVersion2();
       for (const expected of [0, 1, 3]) {
@@ -209,14 +209,14 @@ describe('linkToStream', () => {
         expect(error).to.include({ expectedVersion: expected, actualVersion: 2 });
         expect(await tableCounts()).to.deep.equal(before);
       }
-      expect(await store.linkToStream(id, 2, [events3[2].eventId])).to.deep.equal({ streamVersion: 3 });
+      expect(await store.linkToStream(id, 2, [events3[2].eventId])).to.deep.equal({ streamVersion: 3, position: null });
       expect(await caught(store.linkToStream(stream('target'), 1, [events3[0].eventId]))).to.be.instanceOf(WrongExpectedVersionError);
     });
 
     it('an empty link checks the expected version and writes nothing', async () => {
       const id = await targetAtVersion2();
       const before = await tableCounts();
-      expect(await store.linkToStream(id, 2, [])).to.deep.equal({ streamVersion: 2 });
+      expect(await store.linkToStream(id, 2, [])).to.deep.equal({ streamVersion: 2, position: null });
       expect(await caught(store.linkToStream(id, 1, []))).to.be.instanceOf(WrongExpectedVersionError);
       expect(await tableCounts()).to.deep.equal(before);
     });
@@ -242,7 +242,7 @@ describe('linkToStream', () => {
       return settled;
     });
     const { ok, errors } = outcomes(results);
-    expect(ok).to.deep.equal([{ streamVersion: 4 }]);
+    expect(ok).to.deep.equal([{ streamVersion: 4, position: null }]);
     expect(errors).to.have.length(4);
     for (const error of errors) expect(error).to.be.instanceOf(DuplicateEventError);
     const linked = await store.readStreamForward(target);

@@ -70,9 +70,9 @@ describe('caller transactions ({ em })', () => {
 
       await inRolledBackTransaction(store.orm.em.fork(), async (em) => {
         const appended = stream('appended');
-        expect(await store.appendToStream(appended, ExpectedVersion.NoStream, events(3), { em })).to.deep.equal({ streamVersion: 3 });
+        expect(await store.appendToStream(appended, ExpectedVersion.NoStream, events(3), { em })).to.deep.equal({ streamVersion: 3, position: null });
         // Later calls of the same transaction see its earlier writes.
-        expect(await store.appendToStream(appended, 3, events(1), { em })).to.deep.equal({ streamVersion: 4 });
+        expect(await store.appendToStream(appended, 3, events(1), { em })).to.deep.equal({ streamVersion: 4, position: null });
         await store.linkToStream(stream('links'), ExpectedVersion.NoStream, toLink, { em });
         await store.deleteStream(softly, 1, { em });
         await store.deleteStream(hardly, 1, { em, hard: true });

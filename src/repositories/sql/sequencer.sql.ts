@@ -14,6 +14,15 @@ export function sequencerStatements(s: SchemaSql) {
       name: s.name('sequence'),
       text: `select ${s.t('es_sequence')}($1::xid8) as last_position`,
     } satisfies Statement,
+    /**
+     * `$1`: transaction ids of committed appends; rows (tx, last_position) of
+     * those numbered. `$2` true: numbers them first where needed (may take
+     * the sequencer lock and sweep); false: a read-only look-up.
+     */
+    positions: {
+      name: s.name('positions'),
+      text: `select tx::text as tx, last_position from ${s.t('es_positions')}($1::xid8[], $2)`,
+    } satisfies Statement,
     /** The NOTIFY channel of this store. */
     channel: { text: `select ${s.t('es_channel')}() as channel` } satisfies Statement,
     /** The last `$all` position given out. */

@@ -1,0 +1,92 @@
+/**
+ * Where an append that committed while the sequencer was busy learns its
+ * `$all` position. The sweep in progress usually started before that commit,
+ * so the append needs the next sweep, which the next append to find the
+ * lock free runs inside its own transaction. Every sweep's NOTIFY reaches
+ * the store's LISTEN connection; on each, the waiting appends of this store
+ * look their positions up together in one read-only call. When no sweep
+ * comes within `sequenceAfterMs` (the last appends of a burst, the LISTEN
+ * connection down), one call numbers them itself.
+ *
+ * Calls never overlap; the appends that arrive during one are served by the
+ * next, so under many writers one statement serves many appends.
+ */
+import type { Statement } from './sql-runner';
+import { SqlRunner } from './sql-runner';
+
+interface Waiter {
+  resolve(position: number | null): void;
+  reject(error: Error): void;
+}
+
+export class PositionWaiter {
+  private readonly waiting = new Map<string, Waiter[]>();
+  private lookUp = false;
+  private sequence = false;
+  private running = false;
+  private timer?: NodeJS.Timeout;
+
+  constructor(private readonly runner: SqlRunner, private readonly statement: Statement, private readonly sequenceAfterMs: number) {}
+
+  /** The position of the last event of the committed append of transaction `tx`. */
+  positionOf(tx: string): Promise<number | null> {
+    return new Promise((resolve, reject) => {
+      const list = this.waiting.get(tx);
+      if (list) list.push({ resolve, reject });
+      else this.waiting.set(tx, [{ resolve, reject }]);
+      this.arm();
+    });
+  }
+
+  /** A sweep committed (the store's NOTIFY), or the LISTEN connection is back: waiting appends may be numbered now. */
+  notified(): void {
+    if (this.waiting.size === 0) return;
+    this.lookUp = true;
+    this.kick();
+  }
+
+  private arm(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      if (this.waiting.size === 0) return;
+      this.sequence = true;
+      this.kick();
+    }, this.sequenceAfterMs);
+  }
+
+  private kick(): void {
+    if (!this.running) void this.run();
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    while ((this.lookUp || this.sequence) && this.waiting.size > 0) {
+      const sequence = this.sequence;
+      this.lookUp = false;
+      this.sequence = false;
+      const txs = [...this.waiting.keys()];
+      let rows: { tx: string; last_position: number }[];
+      try {
+        rows = await this.runner.query(this.statement, [txs, sequence]);
+      } catch (error) {
+        if (sequence) for (const tx of txs) this.settle(tx, (w) => w.reject(error as Error));
+        // A failed look-up leaves them waiting: the timer sequences them (and reports a lasting failure).
+        continue;
+      }
+      for (const row of rows) this.settle(row.tx, (w) => w.resolve(row.last_position));
+      // After a sequencing call every one is numbered; one not found was set
+      // aside by the recovery after a restore (docs/ordering.md): position unknown.
+      if (sequence) for (const tx of txs) this.settle(tx, (w) => w.resolve(null));
+    }
+    this.running = false;
+    if (this.waiting.size > 0) this.arm();
+  }
+
+  private settle(tx: string, fn: (waiter: Waiter) => void): void {
+    const waiters = this.waiting.get(tx);
+    if (!waiters) return;
+    this.waiting.delete(tx);
+    for (const w of waiters) fn(w);
+  }
+}
