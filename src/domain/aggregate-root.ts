@@ -19,6 +19,8 @@ export interface AggregateState {
   id: string | undefined;
   /** Events so far: replayed (or covered by the snapshot) plus uncommitted. */
   version: number;
+  /** The `$all` position of the last stored event seen: replayed on load, or appended by the last save. */
+  lastPosition: number | null;
   uncommitted: object[];
 }
 
@@ -28,7 +30,7 @@ export abstract class AggregateRoot {
   /** `id` may be given here for a new aggregate; repositories set it on `load` / `create`. */
   constructor(id?: string) {
     if (id !== undefined) assertAggregateId(id, 'id');
-    Object.defineProperty(this, STATE, { value: { id, version: 0, uncommitted: [] }, enumerable: false });
+    Object.defineProperty(this, STATE, { value: { id, version: 0, lastPosition: null, uncommitted: [] }, enumerable: false });
   }
 
   get id(): string {
@@ -40,6 +42,18 @@ export abstract class AggregateRoot {
   /** The number of events of this aggregate so far, saved or not. */
   get version(): number {
     return this[STATE].version;
+  }
+
+  /**
+   * The `$all` position of the aggregate's last stored event: that of the last
+   * event replayed by `load`, or of the last event appended by `save` /
+   * `update` outside a caller's transaction. Null when unknown: a new
+   * aggregate, one restored from a snapshot with no event after it, or one
+   * saved inside a caller's transaction. Wait for a projection to reach it
+   * with `runner.waitFor(name, aggregate.lastPosition)`.
+   */
+  get lastPosition(): number | null {
+    return this[STATE].lastPosition;
   }
 
   /** Events raised since the aggregate was loaded or last saved. */

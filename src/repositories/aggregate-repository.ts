@@ -138,6 +138,7 @@ export class AggregateRepository<T extends AggregateRoot> {
         // In 'raw' mode an event of an unknown type counts in the version but is not applied.
         if (event !== recorded) applyEvent(aggregate, event);
         state.version = recorded.eventNumber;
+        state.lastPosition = recorded.position;
       }
       if (page.length < this.batchSize) return aggregate;
     }
@@ -166,6 +167,7 @@ export class AggregateRepository<T extends AggregateRoot> {
     // Checked before the append, so that an unserialisable state writes nothing.
     if (snapshot) toJson(snapshot.data, 'snapshot of the aggregate');
     const result = await this.store.appendToStream(streamId, loadedVersion, events, { em: options.em });
+    state.lastPosition = result.position;
     const subjects = subjectKeysOf(aggregate);
     noteSubjectsOf(pending, subjects);
     state.uncommitted = [];

@@ -112,4 +112,22 @@ describe('append positions', function () {
     });
     expect(inTx).to.deep.equal({ streamVersion: 3, position: null });
   });
+
+  it("is the aggregate's lastPosition after save, update and load, and null inside a caller transaction", async () => {
+    const counters = store.aggregateRepository(Counter);
+    const counter = counters.create('pos-counter-2');
+    expect(counter.lastPosition).to.equal(null);
+    counter.tick(1);
+    const saved = await counters.save(counter);
+    expect(counter.lastPosition).to.equal(saved.position).and.to.be.a('number');
+    const updated = await counters.update('pos-counter-2', (c) => c.tick(2));
+    const lastInAll = (await store.readAllForward(0, 100_000)).filter((e) => e.streamId.endsWith('pos-counter-2')).pop()!;
+    expect(updated.lastPosition).to.equal(lastInAll.position).and.to.be.greaterThan(saved.position!);
+    expect((await counters.load('pos-counter-2')).lastPosition).to.equal(lastInAll.position);
+    await store.orm.em.fork().transactional(async (em) => {
+      updated.tick(3);
+      await counters.save(updated, { em });
+    });
+    expect(updated.lastPosition).to.equal(null);
+  });
 });
