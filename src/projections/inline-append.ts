@@ -29,6 +29,8 @@ export interface InlineAppendDeps {
   ctx: StoreContext;
   /** Opens sealed personal fields, so that handlers see them as projections reading `$all` do. */
   reveal: (events: RecordedEvent[]) => Promise<RecordedEvent[]>;
+  /** The `$all` position of a stream's version, once numbered. */
+  positionOf: (streamId: string, version: number) => Promise<number | null>;
 }
 
 export async function appendWithInlineProjections(
@@ -55,8 +57,9 @@ export async function appendWithInlineProjections(
   const callerTransaction = transactionOf(options.em);
   if (callerTransaction) return em.transactional(run, { ctx: callerTransaction });
   const result = await em.transactional(run);
-  if (stored.length > 0) await deps.ctx.runner.query(deps.ctx.sequencer.sequence, [null]);
-  return result;
+  if (stored.length === 0) return result;
+  await deps.ctx.runner.query(deps.ctx.sequencer.sequence, [null]);
+  return { streamVersion: result.streamVersion, position: await deps.positionOf(streamId, result.streamVersion) };
 }
 
 /** The events with their ids chosen here, so that handlers see the ids that are stored. Bad input is left to the writer. */

@@ -190,7 +190,11 @@ export class EventStore {
     // Inline projections started in this store: their changes commit with the append.
     const inline = this.projectionHub.inlineAppliers;
     if (inline) return appendWithInlineProjections(
-      { orm: this.orm, writer: parts.writer, ctx: parts.ctx, reveal: (recorded) => parts.personal.reveal(recorded) }, inline, streamId, expectedVersion, events, options);
+      {
+        orm: this.orm, writer: parts.writer, ctx: parts.ctx,
+        reveal: (recorded) => parts.personal.reveal(recorded),
+        positionOf: async (id, version) => (await parts.reader.readStreamBackward(id, version, 1))[0]?.position ?? null,
+      }, inline, streamId, expectedVersion, events, options);
     return parts.writer.append(streamId, expectedVersion, events, options);
   }
 

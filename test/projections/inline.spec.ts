@@ -113,9 +113,10 @@ describe('projections: inline', () => {
   });
 
   it('without a caller transaction, commits the append and the read model together; the events are in $all when it returns', async () => {
-    await store.appendToStream('acc-2', ExpectedVersion.NoStream, serializer.serializeAll([new AccountOpened('acc-2', 'Bob', 3)]));
+    const result = await store.appendToStream('acc-2', ExpectedVersion.NoStream, serializer.serializeAll([new AccountOpened('acc-2', 'Bob', 3)]));
     expect(await accounts(store.schema)).to.deep.equal([{ account_id: 'acc-2', balance: 3 }]);
     expect((await store.readAllForward()).map((e) => e.position)).to.deep.equal([1]);
+    expect(result).to.deep.equal({ streamVersion: 1, position: 1 });
   });
 
   it('gives handlers the events as they are stored, without $all positions yet', async () => {
