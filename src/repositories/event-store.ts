@@ -34,6 +34,7 @@ import type {
   StreamReadOptions,
   WriteOptions,
 } from '../types';
+import { traceAppend, traceRead } from '../telemetry';
 import { ALL_STREAM, describe } from '../validation';
 import type { AggregateRoot } from '../domain/aggregate-root';
 import { AggregateClass, AggregateRepository, AggregateRepositoryOptions } from './aggregate-repository';
@@ -159,6 +160,10 @@ export class EventStore {
   // ---- writing
 
   async appendToStream(streamId: string, expectedVersion: ExpectedVersionValue, events: readonly EventData[], options?: WriteOptions): Promise<AppendResult> {
+    return traceAppend(streamId, events, (traced) => this.append(streamId, expectedVersion, traced, options));
+  }
+
+  private async append(streamId: string, expectedVersion: ExpectedVersionValue, events: readonly EventData[], options?: WriteOptions): Promise<AppendResult> {
     const parts = await this.parts();
     // Inline projections started in this store: their changes commit with the append.
     const inline = this.projectionHub.inlineAppliers;
@@ -182,19 +187,19 @@ export class EventStore {
   // ---- reading
 
   async readStreamForward(streamId: string, startVersion?: number, count?: number): Promise<RecordedEvent[]> {
-    return (await this.parts()).reader.readStreamForward(streamId, startVersion, count);
+    return traceRead(streamId, async () => (await this.parts()).reader.readStreamForward(streamId, startVersion, count));
   }
 
   async readStreamBackward(streamId: string, startVersion?: number, count?: number): Promise<RecordedEvent[]> {
-    return (await this.parts()).reader.readStreamBackward(streamId, startVersion, count);
+    return traceRead(streamId, async () => (await this.parts()).reader.readStreamBackward(streamId, startVersion, count));
   }
 
   async readAllForward(startPosition?: number, count?: number): Promise<RecordedEvent[]> {
-    return (await this.parts()).reader.readAllForward(startPosition, count);
+    return traceRead(ALL_STREAM, async () => (await this.parts()).reader.readAllForward(startPosition, count));
   }
 
   async readAllBackward(startPosition?: number, count?: number): Promise<RecordedEvent[]> {
-    return (await this.parts()).reader.readAllBackward(startPosition, count);
+    return traceRead(ALL_STREAM, async () => (await this.parts()).reader.readAllBackward(startPosition, count));
   }
 
   /** Yields the stream's events one at a time, reading `batchSize` (default 1000) per query. */
