@@ -7,6 +7,7 @@ import { aggregateLoadWorkload, aggregateSaveWorkload } from './aggregate';
 import { allReadWorkload } from './all-read';
 import { appendWorkload } from './append';
 import { appendLatencyWorkload } from './append-latency';
+import { appendTelemetryWorkload } from './append-telemetry';
 import { projectionWorkload } from './projection';
 import { streamReadWorkload } from './stream-read';
 import { subscriptionFanOutWorkload } from './subscription-fan-out';
@@ -23,6 +24,7 @@ export const WORKLOADS: readonly Workload[] = [
   aggregateLoadWorkload,
   aggregateSaveWorkload,
   projectionWorkload,
+  appendTelemetryWorkload,
 ];
 
 export function workloadByKey(key: string): Workload {

@@ -116,7 +116,7 @@ describe('benchmark report', () => {
     const keys = WORKLOADS.map((w) => w.key);
     expect(keys).to.deep.equal([
       'all-read', 'append', 'stream-read', 'append-latency',
-      'subscription-fan-out', 'subscription-latency', 'aggregate-load', 'aggregate-save', 'projection',
+      'subscription-fan-out', 'subscription-latency', 'aggregate-load', 'aggregate-save', 'projection', 'append-telemetry',
     ]);
     expect(workloadByKey('projection').key).to.equal('projection');
     expect(() => workloadByKey('projections')).to.throw(/unknown workload projections/);
