@@ -7,6 +7,7 @@ import { aggregateLoadWorkload, aggregateSaveWorkload } from './aggregate';
 import { allReadWorkload } from './all-read';
 import { appendWorkload } from './append';
 import { appendLatencyWorkload } from './append-latency';
+import { appendTelemetryWorkload } from './append-telemetry';
 import { commandWorkloads } from './command';
 import { projectionWorkload } from './projection';
 import { streamReadWorkload } from './stream-read';
@@ -25,6 +26,7 @@ export const WORKLOADS: readonly Workload[] = [
   aggregateLoadWorkload,
   aggregateSaveWorkload,
   projectionWorkload,
+  appendTelemetryWorkload,
 ];
 
 /** The workloads a `--workloads` entry names: its key, or every key it is the prefix of (`command`). */

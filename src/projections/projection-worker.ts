@@ -28,6 +28,7 @@ import type { Ownership } from '../subscriptions/ownership';
 import type { SubscriptionManager } from '../subscriptions/subscription-manager';
 import type { Claim } from '../subscriptions/subscription-rows';
 import type { RecordedEvent } from '../types';
+import { traceProjectionBatch } from '../telemetry';
 import { ALL_STREAM } from '../validation';
 import { BatchCommitter, BatchFailure, CheckpointConflict } from './batch-commit';
 import { ProjectionBusyError, ProjectionFailedError, ProjectionHandlerError, RebuildInterruptedError } from './errors';
@@ -381,7 +382,7 @@ export class ProjectionWorker {
       if (batch.length < page.length) term.more = true;
       if (!this.job?.started) this.setState('catching-up');
       try {
-        await this.deps.committer.commit(this.definition, term.claim, term.cursor, batch);
+        await traceProjectionBatch(this.definition.name, batch, () => this.deps.committer.commit(this.definition, term.claim, term.cursor, batch));
       } catch (error) {
         if (term === this.term) this.batchFailed(term, batch, error);
         return;

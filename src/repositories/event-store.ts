@@ -35,6 +35,7 @@ import type {
   WriteOptions,
 } from '../types';
 import { ExpectedVersion } from '../types';
+import { traceAppend, traceRead } from '../telemetry';
 import { ALL_STREAM, describe } from '../validation';
 import type { AggregateRoot } from '../domain/aggregate-root';
 import { KeyProvider, resolveKeyProvider } from '../personal-data/key-provider';
@@ -184,6 +185,10 @@ export class EventStore {
   // ---- writing
 
   async appendToStream(streamId: string, expectedVersion: ExpectedVersionValue, events: readonly EventData[], options?: WriteOptions): Promise<AppendResult> {
+    return traceAppend(streamId, events, (traced) => this.append(streamId, expectedVersion, traced, options));
+  }
+
+  private async append(streamId: string, expectedVersion: ExpectedVersionValue, events: readonly EventData[], options?: WriteOptions): Promise<AppendResult> {
     const parts = await this.parts();
     // Personal fields of @DomainEvent classes are sealed with their subject's key before anything is written.
     events = await parts.personal.protect(streamId, expectedVersion, events);
@@ -215,19 +220,19 @@ export class EventStore {
   // `T` is the type of the events' `data` as the caller knows it (stored JSON, not checked): unknown by default.
 
   async readStreamForward<T = unknown>(streamId: string, startVersion?: number, count?: number): Promise<RecordedEvent<T>[]> {
-    return (await this.parts()).reader.readStreamForward(streamId, startVersion, count) as Promise<RecordedEvent<T>[]>;
+    return traceRead(streamId, async () => (await this.parts()).reader.readStreamForward(streamId, startVersion, count)) as Promise<RecordedEvent<T>[]>;
   }
 
   async readStreamBackward<T = unknown>(streamId: string, startVersion?: number, count?: number): Promise<RecordedEvent<T>[]> {
-    return (await this.parts()).reader.readStreamBackward(streamId, startVersion, count) as Promise<RecordedEvent<T>[]>;
+    return traceRead(streamId, async () => (await this.parts()).reader.readStreamBackward(streamId, startVersion, count)) as Promise<RecordedEvent<T>[]>;
   }
 
   async readAllForward<T = unknown>(startPosition?: number, count?: number): Promise<RecordedEvent<T>[]> {
-    return (await this.parts()).reader.readAllForward(startPosition, count) as Promise<RecordedEvent<T>[]>;
+    return traceRead(ALL_STREAM, async () => (await this.parts()).reader.readAllForward(startPosition, count)) as Promise<RecordedEvent<T>[]>;
   }
 
   async readAllBackward<T = unknown>(startPosition?: number, count?: number): Promise<RecordedEvent<T>[]> {
-    return (await this.parts()).reader.readAllBackward(startPosition, count) as Promise<RecordedEvent<T>[]>;
+    return traceRead(ALL_STREAM, async () => (await this.parts()).reader.readAllBackward(startPosition, count)) as Promise<RecordedEvent<T>[]>;
   }
 
   /** Yields the stream's events one at a time, reading `batchSize` (default 1000) per query. */

@@ -52,6 +52,7 @@ import type { CheckpointBatcher } from './checkpoint-batcher';
 import { Checkpointer } from './checkpointer';
 import { Batch, Dispatcher, Queued, requeue } from './dispatcher';
 import type { EventSource } from './event-source';
+import { traceDelivery } from '../telemetry';
 import { notifyState, reportError } from './report-error';
 import { StallWatch } from './stall-watch';
 import { Ownership, OwnershipListener } from './ownership';
@@ -294,7 +295,7 @@ export class PersistentSubscription<T = RecordedEvent>
   private deliver(term: Term, batch: Batch): void {
     let result: unknown;
     try {
-      result = this.handler(batch.entries.map(({ event }) => this.map(term, event)), this);
+      result = traceDelivery(this.name, this.streamId, batch.entries.map(({ event }) => event), () => this.handler(batch.entries.map(({ event }) => this.map(term, event)), this));
     } catch (error) {
       result = Promise.reject(error);
     }

@@ -15,6 +15,7 @@ import type { RecordedEvent } from '../types';
 import { ackedEventNumber } from './ack-target';
 import { Backoff } from './backoff';
 import type { EventSource } from './event-source';
+import { traceDelivery } from '../telemetry';
 import { notifyState, reportError } from './report-error';
 import type {
   AckTarget,
@@ -125,7 +126,7 @@ export class TransientSubscription<T = RecordedEvent> extends EventEmitter<Subsc
       try {
         const { selector, mapper } = this.options;
         const selected = selector ? page.events.filter(selector) : page.events;
-        if (selected.length > 0) await this.handler((mapper ? selected.map(mapper) : selected) as T[], this);
+        if (selected.length > 0) await traceDelivery(undefined, this.streamId, selected, () => this.handler((mapper ? selected.map(mapper) : selected) as T[], this));
       } catch (error) {
         this.report(error instanceof Error ? error : new Error(String(error)));
       }

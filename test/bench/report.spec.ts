@@ -116,7 +116,7 @@ describe('benchmark report', () => {
     const keys = WORKLOADS.map((w) => w.key);
     expect(keys).to.deep.equal([
       'all-read', 'append', 'command-new-1', 'command-new-3', 'command-existing-1', 'command-existing-3', 'stream-read', 'append-latency',
-      'subscription-fan-out', 'subscription-latency', 'aggregate-load', 'aggregate-save', 'projection',
+      'subscription-fan-out', 'subscription-latency', 'aggregate-load', 'aggregate-save', 'projection', 'append-telemetry',
     ]);
     expect(workloadByKey('projection').key).to.equal('projection');
     expect(workloadsMatching('command').map((w) => w.key)).to.deep.equal(['command-new-1', 'command-new-3', 'command-existing-1', 'command-existing-3']);

@@ -44,7 +44,7 @@ function compile(snippets: Snippet[]): string[] {
     ...parsed.options,
     noEmit: true,
     baseUrl: ROOT,
-    paths: { 'mikro-orm-eventstore': ['src/index.ts'] },
+    paths: { 'mikro-orm-eventstore': ['src/index.ts'], 'mikro-orm-eventstore/nestjs': ['src/nestjs/index.ts'] },
     // Snippets are modules of their own; an unused import is fine in a doc.
     noUnusedLocals: false,
     // The strictest setting a user's project may have: `{ clientUrl: process.env.DATABASE_URL }` must still compile.

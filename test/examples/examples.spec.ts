@@ -35,6 +35,15 @@ describe('examples', function () {
     expectBankAccountStory(stdout);
   });
 
+  it('npm run example:nestjs runs the bank account as a NestJS application on a private embedded PostgreSQL', async () => {
+    const env = { ...process.env };
+    delete env.DATABASE_URL;
+    const { stdout } = await run('npm', ['run', 'example:nestjs', '--silent'], { env, timeout: 90_000 });
+    expect(stdout).to.include('Bank account example (NestJS) — PostgreSQL: embedded, private to this run');
+    expect(stdout).to.include('kept by the account-balances projection provider');
+    expectBankAccountStory(stdout);
+  });
+
   it('multi-tenant: two schemas, same stream ids, isolated positions and subscriptions', async () => {
     const out = await example('examples/multi-tenant/main.ts', { DATABASE_URL: testDatabaseUrl() });
     expect(out).to.include('tenant_acme: stream customer-1 at version 3');
