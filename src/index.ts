@@ -33,6 +33,10 @@ export {
   WrongExpectedVersionError,
 } from './errors';
 
+// Read replicas: reads served by hot standbys, see docs/scaling.md.
+export { ReplicaTimeoutError, ReplicaUnavailableError } from './errors';
+export type { ReplicaFallback, ReplicaOptions } from './replication/replica-options';
+
 // Subscriptions: transient and persistent, see src/subscriptions.
 export type {
   AckTarget,

@@ -227,10 +227,11 @@ export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
   }
 
   private async buildParts(): Promise<Parts> {
-    const { ctx, reader, subscriptions } = await this.store.internals();
+    const { ctx, reader, routedReader, subscriptions } = await this.store.internals();
     const statements = projectionStatements(ctx.sql);
     const instances = new EventInstances();
-    const readAll = (start: number, count: number) => reader.readAllForward(start, count);
+    // Events may come from a standby; checkpoints and read models are written on the primary.
+    const readAll = (start: number, count: number) => routedReader.readAllForward(start, count);
     const eventsAfter = async (position: number) =>
       (await ctx.runner.query<{ count: number }>(statements.eventsAfter, [position]))[0].count;
     const lastPosition = () => reader.lastPosition();

@@ -18,6 +18,7 @@ import type { ProjectionClass } from '../projections/projection-definition';
 import { ProjectionHub } from '../projections/projection-hub';
 import type { ProjectionRunnerOptions } from '../projections/projection-options';
 import { ProjectionRunner } from '../projections/projection-runner';
+import { ReadReplicas } from '../replication/read-replicas';
 import { Notifier } from '../subscriptions/notifier';
 import { SubscriptionManager } from '../subscriptions/subscription-manager';
 import type { PersistentSubscriptionOptions, SubscribeOptions, Subscription, SubscriptionHandler } from '../subscriptions/subscription-options';
@@ -40,7 +41,7 @@ import { AggregateClass, AggregateRepository, AggregateRepositoryOptions } from 
 import { BackgroundSequencer } from './background-sequencer';
 import { MigrationReport, migrateSchema } from './schema-migrator';
 import { SnapshotStore } from './snapshot-store';
-import { SqlRunner } from './sql-runner';
+import { SqlRunner, transactionOf } from './sql-runner';
 import { StoreContext } from './store-context';
 import {
   EventStoreConnectOptions,
@@ -60,6 +61,10 @@ interface Running {
   ctx: StoreContext;
   writer: StreamWriter;
   reader: StreamReader;
+  /** Reads that standbys may serve: `reader` itself when the store has none. */
+  routedReader: StreamReader;
+  /** The store's standbys, when it has some. */
+  replicas?: ReadReplicas;
   snapshots: SnapshotStore;
   notifier: Notifier;
   sequencer: BackgroundSequencer;
@@ -150,6 +155,7 @@ export class EventStore {
       await running.subscriptions.close();
       await running.sequencer.stop();
       await running.notifier.stop();
+      await running.replicas?.close();
     }
     // Only an ORM the store created is closed: closing one built on the
     // application's pool would destroy that pool.
@@ -162,8 +168,10 @@ export class EventStore {
     const parts = await this.parts();
     // Inline projections started in this store: their changes commit with the append.
     const inline = this.projectionHub.inlineAppliers;
-    if (inline) return appendWithInlineProjections({ orm: this.orm, writer: parts.writer, ctx: parts.ctx }, inline, streamId, expectedVersion, events, options);
-    return parts.writer.append(streamId, expectedVersion, events, options);
+    if (inline) {
+      return wrote(parts, options, appendWithInlineProjections({ orm: this.orm, writer: parts.writer, ctx: parts.ctx }, inline, streamId, expectedVersion, events, options));
+    }
+    return wrote(parts, options, parts.writer.append(streamId, expectedVersion, events, options));
   }
 
   async linkToStream(
@@ -172,29 +180,31 @@ export class EventStore {
     events: ReadonlyArray<string | Pick<RecordedEvent, 'eventId'>>,
     options?: WriteOptions,
   ): Promise<AppendResult> {
-    return (await this.parts()).writer.link(streamId, expectedVersion, events, options);
+    const parts = await this.parts();
+    return wrote(parts, options, parts.writer.link(streamId, expectedVersion, events, options));
   }
 
   async deleteStream(streamId: string, expectedVersion: ExpectedVersionValue, options?: DeleteOptions): Promise<void> {
-    return (await this.parts()).writer.delete(streamId, expectedVersion, options);
+    const parts = await this.parts();
+    return wrote(parts, options, parts.writer.delete(streamId, expectedVersion, options));
   }
 
   // ---- reading
 
   async readStreamForward(streamId: string, startVersion?: number, count?: number): Promise<RecordedEvent[]> {
-    return (await this.parts()).reader.readStreamForward(streamId, startVersion, count);
+    return (await this.parts()).routedReader.readStreamForward(streamId, startVersion, count);
   }
 
   async readStreamBackward(streamId: string, startVersion?: number, count?: number): Promise<RecordedEvent[]> {
-    return (await this.parts()).reader.readStreamBackward(streamId, startVersion, count);
+    return (await this.parts()).routedReader.readStreamBackward(streamId, startVersion, count);
   }
 
   async readAllForward(startPosition?: number, count?: number): Promise<RecordedEvent[]> {
-    return (await this.parts()).reader.readAllForward(startPosition, count);
+    return (await this.parts()).routedReader.readAllForward(startPosition, count);
   }
 
   async readAllBackward(startPosition?: number, count?: number): Promise<RecordedEvent[]> {
-    return (await this.parts()).reader.readAllBackward(startPosition, count);
+    return (await this.parts()).routedReader.readAllBackward(startPosition, count);
   }
 
   /** Yields the stream's events one at a time, reading `batchSize` (default 1000) per query. */
@@ -203,7 +213,7 @@ export class EventStore {
     const parts = () => this.parts();
     return {
       async *[Symbol.asyncIterator]() {
-        yield* (await parts()).reader.streamForward(streamId, startVersion, options);
+        yield* (await parts()).routedReader.streamForward(streamId, startVersion, options);
       },
     };
   }
@@ -214,11 +224,11 @@ export class EventStore {
   }
 
   async streamInfo(streamId: string): Promise<StreamInfo> {
-    return (await this.parts()).reader.streamInfo(streamId);
+    return (await this.parts()).routedReader.streamInfo(streamId);
   }
 
   async paginateStreams(options?: PaginateStreamsOptions): Promise<StreamPage> {
-    return (await this.parts()).reader.paginateStreams(options);
+    return (await this.parts()).routedReader.paginateStreams(options);
   }
 
   // ---- snapshots
@@ -320,13 +330,22 @@ export class EventStore {
       if (payload === 'w') sequencer.wake();
     });
     notifier.on('connected', () => sequencer.wake());
+    const reader = new StreamReader(ctx);
+    const replicas = this.options.replicas && new ReadReplicas(ctx.runner, this.options.replicas, logger);
+    const routedReader = replicas ? new StreamReader(ctx, replicas.router) : reader;
     const subscriptions = new SubscriptionManager({
-      ctx, reader: new StreamReader(ctx), notifier,
+      ctx, reader, notifier,
       connection: sessionConnection(knex, this.options.sessionUrl), settings: this.options.subscriptions,
+      ...(replicas && { replica: { reader: routedReader, runner: replicas.router, gate: replicas.gate } }),
     });
-    await notifier.start();
+    try {
+      await notifier.start();
+    } catch (error) {
+      await replicas?.close();
+      throw error;
+    }
     sequencer.start();
-    return { ctx, writer: new StreamWriter(ctx), reader: new StreamReader(ctx), snapshots: new SnapshotStore(ctx), notifier, sequencer, subscriptions };
+    return { ctx, writer: new StreamWriter(ctx), reader, routedReader, replicas, snapshots: new SnapshotStore(ctx), notifier, sequencer, subscriptions };
   }
 
   /** An ORM of the store's entities on the application's pool, for migrations only. */
@@ -343,6 +362,13 @@ export class EventStore {
       debug: false,
     });
   }
+}
+
+/** A write's result, once the store's standby reads know to wait for it (read your writes). */
+async function wrote<T>(parts: Running, options: WriteOptions | undefined, write: Promise<T>): Promise<T> {
+  const result = await write;
+  parts.replicas?.ownWrites.wrote(transactionOf(options?.em));
+  return result;
 }
 
 function migrationOptions() {
