@@ -333,6 +333,8 @@ export class EventStore {
     const reader = new StreamReader(ctx);
     const replicas = this.options.replicas && new ReadReplicas(ctx.runner, this.options.replicas, logger);
     const routedReader = replicas ? new StreamReader(ctx, replicas.router) : reader;
+    // The schema may be new: the first read waits until the standbys have it.
+    replicas?.ownWrites.wrote();
     const subscriptions = new SubscriptionManager({
       ctx, reader, notifier,
       connection: sessionConnection(knex, this.options.sessionUrl), settings: this.options.subscriptions,
