@@ -75,12 +75,16 @@ export class Standby {
       throw this.down(error);
     }
     let broken = false;
+    // A standby that shuts down also reports it outside the query; the query's own failure tells.
+    const ignore = () => undefined;
+    connection.on('error', ignore);
     try {
       return await runStatement<R>(connection as unknown as PgConnection, statement, values);
     } catch (error) {
       broken = isConnectionError(error);
       throw broken ? this.down(error) : error;
     } finally {
+      connection.off('error', ignore);
       connection.release(broken);
     }
   }
