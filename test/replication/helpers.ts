@@ -4,7 +4,7 @@ import { EventStore, EventStoreConnectOptions } from '../../src';
 import type { Standby } from '../../support/standby';
 import { testDatabaseUrl, uniqueSchema } from '../support/stores';
 
-export async function replicaStore(standby: Standby, schema: string, options: Omit<EventStoreConnectOptions, 'clientUrl' | 'replicaUrl' | 'schema'> = {}): Promise<EventStore> {
+export async function replicaStore(standby: Standby, schema: string, options: Omit<EventStoreConnectOptions, 'clientUrl' | 'schema'> = {}): Promise<EventStore> {
   return EventStore.connect({ clientUrl: testDatabaseUrl(), replicaUrl: standby.url, schema, ...options });
 }
 

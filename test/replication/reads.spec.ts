@@ -123,6 +123,19 @@ describe('reads on a hot standby', function () {
     expect(await own.readStreamForward('too-late')).to.have.length(1);
   });
 
+  it('spreads reads over a list of standbys, passing by one that cannot be reached', async () => {
+    const unreachable = new URL(standby.url);
+    unreachable.port = '1';
+    const own = await replicaStore(standby, schema, { replicaUrl: [unreachable.toString(), standby.url], replica: { fallback: 'error' } });
+    stores.push(own);
+    await own.appendToStream('listed', ExpectedVersion.NoStream, events(1));
+    for (let i = 0; i < 4; i++) expect(await own.readStreamForward('listed')).to.have.length(1);
+    await pauseReplay(standby);
+    await writer.appendToStream('listed', 1, events(1));
+    // Still the standby (paused), not the primary.
+    expect(await own.readStreamForward('listed')).to.have.length(1);
+  });
+
   describe('a standby that goes away', () => {
     afterEach(async () => {
       await standby.start();
