@@ -31,6 +31,7 @@ export class ReadReplicas {
   }
 
   async close(): Promise<void> {
+    this.gate.close();
     await this.router.close();
   }
 }

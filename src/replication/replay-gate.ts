@@ -16,6 +16,7 @@ import type { ReadRouter } from './read-router';
 export class ReplayGate {
   private queue: Array<() => void> = [];
   private draining = false;
+  private closed = false;
 
   constructor(
     private readonly primaryLsn: () => Promise<Lsn>,
@@ -25,14 +26,21 @@ export class ReplayGate {
 
   /** Runs `wake` once the standbys have replayed what the primary has now. */
   pass(wake: () => void): void {
+    if (this.closed) return;
     this.queue.push(wake);
     if (!this.draining) void this.drain();
+  }
+
+  /** Wake-ups still held are dropped: the store is closing. */
+  close(): void {
+    this.closed = true;
+    this.queue = [];
   }
 
   private async drain(): Promise<void> {
     this.draining = true;
     try {
-      while (this.queue.length > 0) {
+      while (this.queue.length > 0 && !this.closed) {
         const batch = this.queue;
         this.queue = [];
         try {
@@ -41,7 +49,7 @@ export class ReplayGate {
           // The primary could not say: wake anyway, the reads report what is wrong.
           this.logger.error('info', `[eventstore] waiting for standby replay failed: ${(error as Error).message}`);
         }
-        for (const wake of batch) wake();
+        if (!this.closed) for (const wake of batch) wake();
       }
     } finally {
       this.draining = false;

@@ -113,7 +113,8 @@ export class Standby {
    */
   fellBehind(lsn: Lsn): void {
     this.floor = maxLsn(this.floor, lsn);
-    if (this.replayed >= this.floor || this.lagging) return;
+    // An unreachable standby is not watched: the first read after `retryAfterMs` waits for the floor itself.
+    if (this.replayed >= this.floor || this.lagging || !this.reachable) return;
     this.lagging = true;
     const floor = this.floor;
     this.waitForReplay(floor, Number.POSITIVE_INFINITY).then(

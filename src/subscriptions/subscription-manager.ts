@@ -89,7 +89,13 @@ export class SubscriptionManager {
       const [row] = await ctx.runner.query<{ last_position: number }>(ctx.sequencer.lastPosition, []);
       return row.last_position;
     };
-    this.poller = new PositionPoller(this.lastPosition, (position) => this.afterReplay(() => this.hub.advance(position)), settings.pollIntervalMs, ctx.logger);
+    // With standbys, only a poll that found new positions waits for their replay.
+    let polled = -1;
+    this.poller = new PositionPoller(this.lastPosition, (position) => {
+      if (deps.replica && position <= polled) return;
+      polled = position;
+      this.afterReplay(() => this.hub.advance(position));
+    }, settings.pollIntervalMs, ctx.logger);
     this.locks = new AdvisoryLocks({
       connection: deps.connection,
       tryLock: sql.tryLock,
