@@ -14,9 +14,12 @@ import { markdownReport } from './report/markdown';
 import { costsTable, targetLines, workloadNotes, workloadTable } from './report/table';
 import { CheckFailedError, runSuite } from './suite';
 import { WORKLOADS, workloadsMatching } from './workloads';
+import { REPLICA_PROFILES, runReplicaProfile } from './workloads/replica';
+import { replicaMarkdown } from './workloads/replica-report';
 
 interface CliOptions {
   quick: boolean;
+  replica: boolean;
   reps?: number;
   workloads?: string[];
   contenders?: ContenderKey[];
@@ -41,6 +44,7 @@ async function main(): Promise<void> {
     .description('Benchmarks the event store against hand-written SQL on its own schema and against Emmett.\n' +
       'Uses DATABASE_URL when set (it creates and drops bench_lib, bench_hand and bench_emmett there), else an embedded PostgreSQL.')
     .option('--quick', 'short windows, 3 repetitions, levels 1 and 50 only (under 2 minutes)', false)
+    .option('--replica', 'the replica profile instead: reads on a streaming standby against reads on the primary (bench/workloads/replica.ts)', false)
     .option('--reps <n>', 'interleaved repetitions per cell (default: 5, quick 3)', positiveInt)
     .option('--workloads <list>', `comma-separated subset of: ${WORKLOADS.map((w) => w.key).join(', ')} ` +
       '(a prefix such as "command" names every workload it starts)', list)
@@ -52,6 +56,7 @@ async function main(): Promise<void> {
     .option('--name <name>', 'base name of the result files (default: latest, quick with --quick)')
     .parse();
   const opts = program.opts<CliOptions>();
+  if (opts.replica) return replicaProfile(opts);
 
   const contenders = opts.contenders ?? CONTENDERS.map((c) => c.key);
   for (const key of contenders) if (!CONTENDER_KEYS.includes(key)) program.error(`unknown contender ${key}`);
@@ -88,6 +93,18 @@ async function main(): Promise<void> {
   writeFileSync(file('svg'), await renderChart(results));
   process.stdout.write(`\nwrote ${['json', 'md', 'svg'].map((e) => relative(process.cwd(), file(e))).join(', ')} ` +
     `in ${Math.round(results.durationSeconds)} s\n`);
+}
+
+async function replicaProfile(opts: CliOptions): Promise<void> {
+  const profile = REPLICA_PROFILES[opts.quick ? 'quick' : 'full'];
+  const results = await runReplicaProfile(opts.reps ? { ...profile, reps: opts.reps } : profile, (line) => process.stderr.write(`${line}\n`));
+  const markdown = replicaMarkdown(results);
+  process.stdout.write(`\n${markdown}`);
+  mkdirSync(opts.out, { recursive: true });
+  const name = opts.name ?? (opts.quick ? 'replica-quick' : 'replica');
+  writeFileSync(join(opts.out, `${name}.json`), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(opts.out, `${name}.md`), markdown);
+  process.stdout.write(`\nwrote ${relative(process.cwd(), join(opts.out, `${name}.{json,md}`))}\n`);
 }
 
 main().catch((error) => {

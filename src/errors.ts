@@ -194,3 +194,21 @@ export class ConnectionError extends EventStoreError {
     super(`Cannot connect to PostgreSQL at ${host}:${port}, database ${JSON.stringify(database)}: ${reason}`, { cause });
   }
 }
+
+/** A read that must see what the primary has (its store's own writes) found no standby that replayed it in time. */
+export class ReplicaTimeoutError extends EventStoreError {
+  readonly code = 'replica_timeout';
+
+  constructor(readonly replicaUrl: string, readonly lsn: string, readonly timeoutMs: number) {
+    super(`The standby ${replicaUrl} did not replay the primary's WAL up to ${lsn} within ${timeoutMs} ms`);
+  }
+}
+
+/** No standby could be reached for a read, and the store is configured not to read the primary instead. */
+export class ReplicaUnavailableError extends EventStoreError {
+  readonly code = 'replica_unavailable';
+
+  constructor(readonly replicaUrls: readonly string[], options?: { cause?: unknown }) {
+    super(`No standby could be reached (${replicaUrls.join(', ')})${options?.cause instanceof Error ? `: ${options.cause.message}` : ''}`, options);
+  }
+}

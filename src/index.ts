@@ -35,6 +35,10 @@ export {
 } from './errors';
 export { ConcurrencyRetriesExhaustedError, ConnectionError, SubscriptionStalledError } from './errors';
 
+// Read replicas: reads served by hot standbys, see docs/scaling.md.
+export { ReplicaTimeoutError, ReplicaUnavailableError } from './errors';
+export type { ReplicaFallback, ReplicaOptions } from './replication/replica-options';
+
 // Subscriptions: transient and persistent, see src/subscriptions.
 export type {
   AckTarget,

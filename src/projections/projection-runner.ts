@@ -227,11 +227,12 @@ export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
   }
 
   private async buildParts(): Promise<Parts> {
-    const { ctx, reader, subscriptions, personal } = await this.store.internals();
+    const { ctx, reader, routedReader, subscriptions, personal } = await this.store.internals();
     const statements = projectionStatements(ctx.sql);
     const instances = new EventInstances();
-    // Projections see personal fields opened, or null for forgotten subjects.
-    const readAll = async (start: number, count: number) => personal.reveal(await reader.readAllForward(start, count));
+    // Events may come from a standby (checkpoints and read models are written on the primary);
+    // projections see personal fields opened, or null for forgotten subjects.
+    const readAll = async (start: number, count: number) => personal.reveal(await routedReader.readAllForward(start, count));
     const eventsAfter = async (position: number) =>
       (await ctx.runner.query<{ count: number }>(statements.eventsAfter, [position]))[0].count;
     const lastPosition = () => reader.lastPosition();

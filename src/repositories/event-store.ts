@@ -18,6 +18,7 @@ import type { ProjectionClass } from '../projections/projection-definition';
 import { ProjectionHub } from '../projections/projection-hub';
 import type { ProjectionRunnerOptions } from '../projections/projection-options';
 import { ProjectionRunner } from '../projections/projection-runner';
+import { ReadReplicas } from '../replication/read-replicas';
 import { Notifier } from '../subscriptions/notifier';
 import { SubscriptionManager } from '../subscriptions/subscription-manager';
 import type { PersistentSubscriptionOptions, SubscribeOptions, Subscription, SubscriptionHandler } from '../subscriptions/subscription-options';
@@ -41,7 +42,6 @@ import type { AggregateRoot } from '../domain/aggregate-root';
 import { KeyProvider, resolveKeyProvider } from '../personal-data/key-provider';
 import { PersonalDataProtection } from '../personal-data/personal-data';
 import { SUBJECT_FORGOTTEN_STREAM } from '../personal-data/subject-forgotten';
-import { transactionOf } from './sql-runner';
 import { AggregateClass, AggregateRepository, AggregateRepositoryOptions } from './aggregate-repository';
 import { BackgroundSequencer } from './background-sequencer';
 import { ReadModelSchemaReport, updateReadModelSchema } from './read-model-schema';
@@ -49,7 +49,7 @@ import { ServerAddress, connectionFailure } from './connection-errors';
 import { MigrationReport, migrateSchema } from './schema-migrator';
 import { quoteSchema } from './schema-name';
 import { SnapshotStore } from './snapshot-store';
-import { SqlRunner } from './sql-runner';
+import { SqlRunner, transactionOf } from './sql-runner';
 import { StoreContext } from './store-context';
 import {
   EventStoreConnectOptions,
@@ -69,6 +69,10 @@ interface Running {
   ctx: StoreContext;
   writer: StreamWriter;
   reader: StreamReader;
+  /** Reads that standbys may serve: `reader` itself when the store has none. */
+  routedReader: StreamReader;
+  /** The store's standbys, when it has some. */
+  replicas?: ReadReplicas;
   snapshots: SnapshotStore;
   notifier: Notifier;
   sequencer: BackgroundSequencer;
@@ -163,6 +167,7 @@ export class EventStore {
       await running.subscriptions.close();
       await running.sequencer.stop();
       await running.notifier.stop();
+      await running.replicas?.close();
     }
     // Only an ORM the store created is closed: closing one built on the
     // application's pool would destroy that pool.
@@ -194,13 +199,15 @@ export class EventStore {
     events = await parts.personal.protect(streamId, expectedVersion, events);
     // Inline projections started in this store: their changes commit with the append.
     const inline = this.projectionHub.inlineAppliers;
-    if (inline) return appendWithInlineProjections(
-      {
-        orm: this.orm, writer: parts.writer, ctx: parts.ctx,
-        reveal: (recorded) => parts.personal.reveal(recorded),
-        positionOf: async (id, version) => (await parts.reader.readStreamBackward(id, version, 1))[0]?.position ?? null,
-      }, inline, streamId, expectedVersion, events, options);
-    return parts.writer.append(streamId, expectedVersion, events, options);
+    if (inline) {
+      return wrote(parts, options, appendWithInlineProjections(
+        {
+          orm: this.orm, writer: parts.writer, ctx: parts.ctx,
+          reveal: (recorded) => parts.personal.reveal(recorded),
+          positionOf: async (id, version) => (await parts.reader.readStreamBackward(id, version, 1))[0]?.position ?? null,
+        }, inline, streamId, expectedVersion, events, options));
+    }
+    return wrote(parts, options, parts.writer.append(streamId, expectedVersion, events, options));
   }
 
   async linkToStream(
@@ -209,30 +216,32 @@ export class EventStore {
     events: ReadonlyArray<string | Pick<RecordedEvent, 'eventId'>>,
     options?: WriteOptions,
   ): Promise<AppendResult> {
-    return (await this.parts()).writer.link(streamId, expectedVersion, events, options);
+    const parts = await this.parts();
+    return wrote(parts, options, parts.writer.link(streamId, expectedVersion, events, options));
   }
 
   async deleteStream(streamId: string, expectedVersion: ExpectedVersionValue, options?: DeleteOptions): Promise<void> {
-    return (await this.parts()).writer.delete(streamId, expectedVersion, options);
+    const parts = await this.parts();
+    return wrote(parts, options, parts.writer.delete(streamId, expectedVersion, options));
   }
 
   // ---- reading
   // `T` is the type of the events' `data` as the caller knows it (stored JSON, not checked): unknown by default.
 
   async readStreamForward<T = unknown>(streamId: string, startVersion?: number, count?: number): Promise<RecordedEvent<T>[]> {
-    return traceRead(streamId, async () => (await this.parts()).reader.readStreamForward(streamId, startVersion, count)) as Promise<RecordedEvent<T>[]>;
+    return traceRead(streamId, async () => (await this.parts()).routedReader.readStreamForward(streamId, startVersion, count)) as Promise<RecordedEvent<T>[]>;
   }
 
   async readStreamBackward<T = unknown>(streamId: string, startVersion?: number, count?: number): Promise<RecordedEvent<T>[]> {
-    return traceRead(streamId, async () => (await this.parts()).reader.readStreamBackward(streamId, startVersion, count)) as Promise<RecordedEvent<T>[]>;
+    return traceRead(streamId, async () => (await this.parts()).routedReader.readStreamBackward(streamId, startVersion, count)) as Promise<RecordedEvent<T>[]>;
   }
 
   async readAllForward<T = unknown>(startPosition?: number, count?: number): Promise<RecordedEvent<T>[]> {
-    return traceRead(ALL_STREAM, async () => (await this.parts()).reader.readAllForward(startPosition, count)) as Promise<RecordedEvent<T>[]>;
+    return traceRead(ALL_STREAM, async () => (await this.parts()).routedReader.readAllForward(startPosition, count)) as Promise<RecordedEvent<T>[]>;
   }
 
   async readAllBackward<T = unknown>(startPosition?: number, count?: number): Promise<RecordedEvent<T>[]> {
-    return traceRead(ALL_STREAM, async () => (await this.parts()).reader.readAllBackward(startPosition, count)) as Promise<RecordedEvent<T>[]>;
+    return traceRead(ALL_STREAM, async () => (await this.parts()).routedReader.readAllBackward(startPosition, count)) as Promise<RecordedEvent<T>[]>;
   }
 
   /** Yields the stream's events one at a time, reading `batchSize` (default 1000) per query. */
@@ -241,7 +250,7 @@ export class EventStore {
     const parts = () => this.parts();
     return {
       async *[Symbol.asyncIterator]() {
-        yield* (await parts()).reader.streamForward(streamId, startVersion, options) as AsyncIterable<RecordedEvent<T>>;
+        yield* (await parts()).routedReader.streamForward(streamId, startVersion, options) as AsyncIterable<RecordedEvent<T>>;
       },
     };
   }
@@ -252,11 +261,11 @@ export class EventStore {
   }
 
   async streamInfo(streamId: string): Promise<StreamInfo> {
-    return (await this.parts()).reader.streamInfo(streamId);
+    return (await this.parts()).routedReader.streamInfo(streamId);
   }
 
   async paginateStreams(options?: PaginateStreamsOptions): Promise<StreamPage> {
-    return (await this.parts()).reader.paginateStreams(options);
+    return (await this.parts()).routedReader.paginateStreams(options);
   }
 
   // ---- snapshots
@@ -401,15 +410,26 @@ export class EventStore {
       sequencer.wake();
       ctx.positions.notified();
     });
+    const reader = new StreamReader(ctx);
+    const replicas = this.options.replicas && new ReadReplicas(ctx.runner, this.options.replicas, logger);
+    const routedReader = replicas ? new StreamReader(ctx, replicas.router) : reader;
+    // The schema may be new: the first read waits until the standbys have it.
+    replicas?.ownWrites.wrote();
     const subscriptions = new SubscriptionManager({
-      ctx, reader: new StreamReader(ctx), notifier,
+      ctx, reader, notifier,
       connection: sessionConnection(knex, this.options.sessionUrl), settings: this.options.subscriptions,
+      ...(replicas && { replica: { reader: routedReader, runner: replicas.router, gate: replicas.gate } }),
     });
     const personal = new PersonalDataProtection(ctx.runner, ctx.sql, this.keyProvider);
-    await personal.check();
-    await notifier.start();
+    try {
+      await personal.check();
+      await notifier.start();
+    } catch (error) {
+      await replicas?.close();
+      throw error;
+    }
     sequencer.start();
-    return { ctx, writer: new StreamWriter(ctx), reader: new StreamReader(ctx), snapshots: new SnapshotStore(ctx), notifier, sequencer, subscriptions, personal };
+    return { ctx, writer: new StreamWriter(ctx), reader, routedReader, replicas, snapshots: new SnapshotStore(ctx), notifier, sequencer, subscriptions, personal };
   }
 
   /** An ORM of the store's entities on the application's pool, for migrations only. */
@@ -436,6 +456,13 @@ async function schemaUpToDate(runner: SqlRunner, schema: string): Promise<boolea
   const rows = await runner.query<{ name: string }>({ text: `select name from ${table}` }, []);
   const applied = new Set(rows.map((row) => row.name));
   return MIGRATIONS.every((migration) => applied.has(migration.name));
+}
+
+/** A write's result, once the store's standby reads know to wait for it (read your writes). */
+async function wrote<T>(parts: Running, options: WriteOptions | undefined, write: Promise<T>): Promise<T> {
+  const result = await write;
+  parts.replicas?.ownWrites.wrote(transactionOf(options?.em));
+  return result;
 }
 
 function migrationOptions() {

@@ -20,7 +20,7 @@ export interface Statement {
   readonly rowMode?: 'array';
 }
 
-interface PgConnection {
+export interface PgConnection {
   query(config: { name?: string; text: string; values: unknown[]; types: unknown; rowMode?: 'array' }): Promise<{ rows: any[]; rowCount: number | null }>;
 }
 
@@ -55,7 +55,18 @@ export function transactionOf(em: EntityManager | undefined): Knex.Transaction |
   return em.getTransactionContext<Knex.Transaction>() ?? undefined;
 }
 
-export class SqlRunner {
+/** What runs the store's statements: the primary's pool (SqlRunner), or a router of reads to standbys. */
+export interface QueryRunner {
+  query<R = Record<string, any>>(statement: Statement, values: unknown[], trx?: Knex.Transaction): Promise<R[]>;
+}
+
+/** Runs one statement on a node-postgres connection, with the store's result parsing. */
+export async function runStatement<R>(connection: PgConnection, statement: Statement, values: unknown[]): Promise<R[]> {
+  const result = await connection.query({ name: statement.name, text: statement.text, values, types: RESULT_TYPES, rowMode: statement.rowMode });
+  return result.rows as R[];
+}
+
+export class SqlRunner implements QueryRunner {
   constructor(private readonly knex: Knex) {}
 
   /** Runs one statement, inside `trx` when given, else on a pooled connection (autocommit). */
@@ -63,8 +74,7 @@ export class SqlRunner {
     const client = (trx ?? this.knex).client as unknown as KnexClientLike;
     const connection = await client.acquireConnection();
     try {
-      const result = await connection.query({ name: statement.name, text: statement.text, values, types: RESULT_TYPES, rowMode: statement.rowMode });
-      return result.rows as R[];
+      return await runStatement<R>(connection, statement, values);
     } finally {
       await client.releaseConnection(connection);
     }

@@ -6,6 +6,7 @@ import type { Options } from '@mikro-orm/postgresql';
 import { InvalidArgumentError } from '../errors';
 import type { PersonalDataOptions } from '../personal-data/key-provider';
 import { ResolvedSubscriptionSettings, SubscriptionSettings, resolveSubscriptionSettings } from '../subscriptions/subscription-options';
+import { ReplicaOptions, ResolvedReplicaOptions, resolveReplicaOptions } from '../replication/replica-options';
 import { describe } from '../validation';
 import { assertSchemaName } from './schema-name';
 
@@ -23,8 +24,16 @@ export interface EventStoreOptions {
   sequencerIntervalMs?: number | undefined;
   /** Store-wide subscription settings: fallback poll interval, advisory-lock lease. */
   subscriptions?: SubscriptionSettings | undefined;
-    /** Crypto-shredding of `@PersonalData` fields: the master key (32 bytes) or a key provider (KMS) wrapping subjects' keys. */
+  /** Crypto-shredding of `@PersonalData` fields: the master key (32 bytes) or a key provider (KMS) wrapping subjects' keys. */
   personalData?: PersonalDataOptions | undefined;
+    /**
+   * Hot standbys of the primary (one URL or several): reads, and the reads
+   * of subscriptions and projections, go to them; writes, the sequencer,
+   * LISTEN and locks stay on the primary. See docs/scaling.md.
+   */
+  replicaUrl?: string | string[] | undefined;
+  /** How reads use the standbys: fallback, wait timeout, pool size. */
+  replica?: ReplicaOptions | undefined;
 }
 
 export interface EventStoreConnectOptions extends EventStoreOptions {
@@ -42,6 +51,8 @@ export interface ResolvedStoreOptions {
   sessionUrl?: string;
   sequencerIntervalMs: number;
   subscriptions: ResolvedSubscriptionSettings;
+  /** Undefined without standbys. */
+  replicas?: ResolvedReplicaOptions;
 }
 
 export function resolveStoreOptions(options: EventStoreOptions = {}): ResolvedStoreOptions {
@@ -60,7 +71,8 @@ export function resolveStoreOptions(options: EventStoreOptions = {}): ResolvedSt
     throw new InvalidArgumentError('sequencerIntervalMs', `expected an integer >= 0, got ${describe(sequencerIntervalMs)}`);
   }
   const subscriptions = resolveSubscriptionSettings(options.subscriptions);
-  return { schema, enableHardDeletes, sessionUrl: options.sessionUrl, sequencerIntervalMs, subscriptions };
+  const replicas = resolveReplicaOptions(options.replicaUrl, options.replica);
+  return { schema, enableHardDeletes, sessionUrl: options.sessionUrl, sequencerIntervalMs, subscriptions, replicas };
 }
 
 /** MikroORM's migrator takes a second pooled connection while a migration transaction holds the first. */

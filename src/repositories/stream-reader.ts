@@ -12,7 +12,7 @@ import {
 } from '../validation';
 import { ReadRow, hasEvent, toRecordedEvent } from './row-mapping';
 import { PAGINATE_SORT_COLUMNS } from './sql/read.sql';
-import type { Statement } from './sql-runner';
+import type { QueryRunner, Statement } from './sql-runner';
 import { StoreContext } from './store-context';
 
 export const DEFAULT_READ_COUNT = 1000;
@@ -25,7 +25,11 @@ const STREAM_ROW = { deletedAt: 1, eventNumber: 2, event: 3 } as const;
 const WINDOW_ROW = { nextPosition: 0, event: 1 } as const;
 
 export class StreamReader {
-  constructor(private readonly ctx: StoreContext) {}
+  /** `runner`: where the reads go; the primary's pool unless reads are routed to standbys. */
+  constructor(
+    private readonly ctx: StoreContext,
+    private readonly runner: QueryRunner = ctx.runner,
+  ) {}
 
   async readStreamForward(streamId: string, startVersion = 0, count = DEFAULT_READ_COUNT): Promise<RecordedEvent[]> {
     assertStreamIdOrAll(streamId);
@@ -53,7 +57,7 @@ export class StreamReader {
     // end of `$all`, never a gap.
     for (;;) {
       const high = low + (count - events.length) - 1;
-      const rows = await this.ctx.runner.query<ReadRow>(this.ctx.read.allForward(), [low, high]);
+      const rows = await this.runner.query<ReadRow>(this.ctx.read.allForward(), [low, high]);
       appendWindow(events, rows);
       const next = (rows[0]?.[WINDOW_ROW.nextPosition] ?? null) as number | null;
       if (events.length >= count || next === null) return events;
@@ -68,7 +72,7 @@ export class StreamReader {
     const events: RecordedEvent[] = [];
     while (high >= 1) {
       const low = Math.max(1, high - (count - events.length) + 1);
-      const rows = await this.ctx.runner.query<ReadRow>(this.ctx.read.allBackward(), [low, high]);
+      const rows = await this.runner.query<ReadRow>(this.ctx.read.allBackward(), [low, high]);
       const window: RecordedEvent[] = [];
       appendWindow(window, rows);
       events.push(...window.reverse());
@@ -93,7 +97,7 @@ export class StreamReader {
     if (streamId === ALL_STREAM) {
       return { streamId: ALL_STREAM, streamVersion: await this.lastPosition(), createdAt: new Date(0) };
     }
-    const [row] = await this.ctx.runner.query<{ stream_id: string; version: number; created_at: Date; deleted_at: Date | null }>(
+    const [row] = await this.runner.query<{ stream_id: string; version: number; created_at: Date; deleted_at: Date | null }>(
       this.ctx.read.streamInfo(), [streamId]);
     if (!row) throw new StreamNotFoundError(streamId);
     return toStreamInfo(row);
@@ -118,7 +122,8 @@ export class StreamReader {
     }
     if (direction !== 'asc' && direction !== 'desc') throw new InvalidArgumentError('options.sortDirection', `expected "asc" or "desc", got ${describe(direction)}`);
 
-    const { runner, read } = this.ctx;
+    const { runner } = this;
+    const { read } = this.ctx;
     const rows = await runner.query<{ stream_id: string; version: number; created_at: Date; deleted_at: Date | null; total: number }>(
       read.paginate(sortBy, direction, pageSize), [search, (page - 1) * pageSize]);
     const total = rows.length > 0 ? rows[0].total : (await runner.query<{ total: number }>(read.paginateCount(), [search]))[0].total;
@@ -132,12 +137,12 @@ export class StreamReader {
   }
 
   async lastPosition(): Promise<number> {
-    const [row] = await this.ctx.runner.query<{ last_position: number }>(this.ctx.sequencer.lastPosition, []);
+    const [row] = await this.runner.query<{ last_position: number }>(this.ctx.sequencer.lastPosition, []);
     return row.last_position;
   }
 
   private async streamPage(streamId: string, statement: Statement, bound: number): Promise<RecordedEvent[]> {
-    const rows = await this.ctx.runner.query<ReadRow>(statement, [streamId, bound]);
+    const rows = await this.runner.query<ReadRow>(statement, [streamId, bound]);
     if (rows.length === 0) throw new StreamNotFoundError(streamId);
     if (rows[0][STREAM_ROW.deletedAt] !== null) throw new StreamDeletedError(streamId);
     if (!hasEvent(rows[0], STREAM_ROW.event)) return [];

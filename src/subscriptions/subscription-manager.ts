@@ -11,6 +11,7 @@ import type { Logger } from '@mikro-orm/core';
 import type { ClientConfig } from 'pg';
 import { SubscriptionAlreadyExistsError, SubscriptionNotFoundError } from '../errors';
 import type { StoreContext } from '../repositories/store-context';
+import type { QueryRunner } from '../repositories/sql-runner';
 import type { StreamReader } from '../repositories/stream-reader';
 import type { RecordedEvent } from '../types';
 import { ALL_STREAM, assertStreamIdOrAll } from '../validation';
@@ -44,6 +45,12 @@ export interface SubscriptionManagerDeps {
   /** Settings of the dedicated advisory-lock connection. */
   connection: ClientConfig;
   settings: ResolvedSubscriptionSettings;
+  /** With standbys: events are read there, and wake-ups wait until they have replayed what woke them. */
+  replica?: {
+    reader: StreamReader;
+    runner: QueryRunner;
+    gate: { pass(wake: () => void): void };
+  };
 }
 
 export class SubscriptionManager {
@@ -59,8 +66,9 @@ export class SubscriptionManager {
   readonly ownerTag = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly logger: Logger;
   private readonly reads: SharedReads;
-  private readonly onNotification = (payload: string) => this.hub.notification(payload);
-  private readonly onConnected = () => this.hub.reconnected();
+  private readonly onNotification = (payload: string) => this.afterReplay(() => this.hub.notification(payload));
+  private readonly onConnected = () => this.afterReplay(() => this.hub.reconnected());
+  private readonly afterReplay: (wake: () => void) => void;
   private readonly lastPosition: () => Promise<number>;
   private seeded?: Promise<void>;
 
@@ -68,18 +76,26 @@ export class SubscriptionManager {
     const { ctx, settings } = deps;
     const sql = subscriptionStatements(ctx.sql);
     this.logger = ctx.logger;
-    this.reads = new SharedReads(deps.reader);
+    this.afterReplay = deps.replica ? (wake) => deps.replica!.gate.pass(wake) : (wake) => wake();
+    this.reads = new SharedReads(deps.replica?.reader ?? deps.reader);
     this.rows = new SubscriptionRows(ctx.runner, sql);
     this.checkpoints = new CheckpointBatcher(this.rows);
+    const readRunner = deps.replica?.runner ?? ctx.runner;
     this.hub = new WakeHub(async (after, upTo, streamIds) => {
-      const rows = await ctx.runner.query<{ stream_id: string }>(sql.streamsWithNewEvents, [after, upTo, streamIds]);
+      const rows = await readRunner.query<{ stream_id: string }>(sql.streamsWithNewEvents, [after, upTo, streamIds]);
       return rows.map((row) => row.stream_id);
     }, ctx.logger);
     this.lastPosition = async () => {
       const [row] = await ctx.runner.query<{ last_position: number }>(ctx.sequencer.lastPosition, []);
       return row.last_position;
     };
-    this.poller = new PositionPoller(this.lastPosition, (position) => this.hub.advance(position), settings.pollIntervalMs, ctx.logger);
+    // With standbys, only a poll that found new positions waits for their replay.
+    let polled = -1;
+    this.poller = new PositionPoller(this.lastPosition, (position) => {
+      if (deps.replica && position <= polled) return;
+      polled = position;
+      this.afterReplay(() => this.hub.advance(position));
+    }, settings.pollIntervalMs, ctx.logger);
     this.locks = new AdvisoryLocks({
       connection: deps.connection,
       tryLock: sql.tryLock,
