@@ -69,7 +69,7 @@ describe('projections: decorators and definitions', () => {
 
   it('is a plain class that can be built without decorators', async () => {
     const seen: string[] = [];
-    const definition = new ProjectionDefinition('plain', { on: (e: { id: string }) => seen.push(e.id) }, { startFrom: 'origin', batchSize: 1, maxAttempts: 1, inline: false }, new Map([['T', 'on']]));
+    const definition = new ProjectionDefinition('plain', { on: (e: { id: string }) => seen.push(e.id) }, { startFrom: 'origin', batchSize: 1, maxAttempts: 1, poisonEvents: 'stop', inline: false }, new Map([['T', 'on']]));
     await definition.apply({ id: 'x' }, { em: undefined, event: recorded(1) } as unknown as ProjectionContext);
     await definition.reset({ em: undefined } as never); // no reset method: nothing happens
     expect(seen).to.deep.equal(['x']);
