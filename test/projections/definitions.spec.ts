@@ -53,8 +53,8 @@ describe('projections: decorators and definitions', () => {
     const [base, derived] = definitionsOf([Base, new Derived()]);
     expect(base.name).to.equal('spec-def-base');
     expect(base.subscriptionName).to.equal('projection:spec-def-base');
-    expect(base.options).to.deep.equal({ startFrom: 'origin', batchSize: 1000, maxAttempts: 5, inline: false });
-    expect(derived.options).to.deep.equal({ startFrom: 12, batchSize: 7, maxAttempts: 2, inline: false });
+    expect(base.options).to.deep.equal({ startFrom: 'origin', batchSize: 1000, maxAttempts: 5, poisonEvents: 'stop', inline: false });
+    expect(derived.options).to.deep.equal({ startFrom: 12, batchSize: 7, maxAttempts: 2, poisonEvents: 'stop', inline: false });
     expect(base.handles('ProjSpecDefA')).to.equal(true);
     expect(base.handles('EventA')).to.equal(false);
     const ctx = (eventType: string) => ({ em: undefined, event: recorded(1, eventType) }) as unknown as ProjectionContext;
