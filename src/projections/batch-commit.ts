@@ -96,6 +96,7 @@ export class BatchCommitter {
     const handled = events.filter((event) => definition.handles(event.eventType));
     if (handled.length === 0) return this.moveCheckpoint(definition, claim, from, to);
     await this.newEm().transactional(async (em) => {
+      await this.exclusive(definition, em.getTransactionContext());
       await applyEvents(definition, em, handled, this.instances);
       await this.moveCheckpoint(definition, claim, from, to, em.getTransactionContext());
     });
@@ -108,12 +109,18 @@ export class BatchCommitter {
   async park(definition: ProjectionDefinition, claim: Claim, from: number, event: RecordedEvent, failure: ParkedFailure): Promise<void> {
     await this.newEm().transactional(async (em) => {
       const trx = em.getTransactionContext<Knex.Transaction>();
+      await this.exclusive(definition, trx);
       await this.sql.runner.query(this.sql.parked.park, [
         definition.name, event.position, event.eventId, event.streamId, event.streamVersion, event.eventType,
         failure.message, failure.code, failure.stack, failure.attempts,
       ], trx);
       await this.moveCheckpoint(definition, claim, from, event.position, trx);
     });
+  }
+
+  /** Keeps this transaction and the projection's other read-model transactions (replays of parked events) apart. */
+  async exclusive(definition: ProjectionDefinition, trx: Knex.Transaction | undefined): Promise<void> {
+    await this.sql.runner.query(this.sql.projections.applyExclusive, [definition.name], trx);
   }
 
   /** The checkpoint's compare-and-set, which also notifies `waitFor` in every process once it commits. */

@@ -302,6 +302,7 @@ export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
       sql: parkedSql,
       instances,
       newEm: () => committer.newEm(),
+      exclusive: (definition, trx) => committer.exclusive(definition, trx),
       eventAt: async (position) => (await reader.readAllForward(position, 1)).find((event) => event.position === position),
     });
     const parts: Parts = {

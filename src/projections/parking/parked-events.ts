@@ -6,8 +6,10 @@
  * checkpoint move, batch-commit.ts). A replay applies the parked events
  * again, in `$all` order, each in its own transaction that also deletes its
  * row, so a replayed event is applied once and leaves the table in the same
- * commit. The row is locked (`skip locked`) for that transaction: two
- * replays at once never apply one event twice. A replay that fails keeps
+ * commit. That transaction first waits for the projection's batches and
+ * other replays to end (an advisory lock they all take), so handlers that
+ * read and then write a row never run beside each other; and the parked
+ * row is locked, so two replays at once never apply one event twice. A replay that fails keeps
  * the row, with one attempt more and the new error.
  */
 import type { EntityManager, Knex } from '@mikro-orm/postgresql';
@@ -71,6 +73,8 @@ export interface ParkedEventsDeps {
   /** The stored event at `$all` position `position`, if it is still stored. */
   eventAt(position: number): Promise<RecordedEvent | undefined>;
   newEm(): EntityManager;
+  /** Waits until no other read-model transaction of the projection runs (its batches, other replays). */
+  exclusive(definition: ProjectionDefinition, trx: Knex.Transaction): Promise<void>;
 }
 
 export class ParkedEvents {
@@ -108,7 +112,8 @@ export class ParkedEvents {
   /** Applies one parked event and deletes its row, together; false when another replay has it or had it. */
   private async replayOne(definition: ProjectionDefinition, position: number): Promise<boolean> {
     return this.deps.newEm().transactional(async (em) => {
-      const trx = em.getTransactionContext<Knex.Transaction>();
+      const trx = em.getTransactionContext<Knex.Transaction>()!;
+      await this.deps.exclusive(definition, trx);
       const [row] = await this.deps.runner.query<ParkedRow>(this.deps.sql.lock, [definition.name, position], trx);
       if (!row) return false;
       const event = await this.deps.eventAt(position);

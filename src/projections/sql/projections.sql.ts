@@ -37,6 +37,9 @@ export function projectionStatements(s: SchemaSql) {
   // Lock keys of inline projections: (the streams table's oid, a hash of the
   // name), a space of two-int keys no other lock of the store uses.
   const inlineKey = `'${s.t('streams')}'::regclass::oid::int, hashtext($1)`;
+  // Lock keys of a projection's read-model transactions: (the parked events
+  // table's oid, a hash of the name).
+  const applyKey = `'${s.t('parked_events')}'::regclass::oid::int, hashtext($1)`;
   return {
     /**
      * `$1` subscription name, `$2` projection name: its checkpoint, owner,
@@ -88,6 +91,17 @@ export function projectionStatements(s: SchemaSql) {
     inlineExclusive: {
       name: s.name('proj_inline_exclusive'),
       text: `select pg_advisory_xact_lock(${inlineKey})`,
+    } satisfies Statement,
+
+    /**
+     * Taken by each read-model transaction of projection `$1` (its batches,
+     * parks and replays of parked events) until it ends: a replay runs
+     * between batches, never beside one, so their read-modify-writes of one
+     * row cannot lose each other's changes.
+     */
+    applyExclusive: {
+      name: s.name('proj_apply_exclusive'),
+      text: `select pg_advisory_xact_lock(${applyKey})`,
     } satisfies Statement,
 
     /** `$1` the transaction's lock_timeout (e.g. '10000ms', '0' for none). */
