@@ -91,7 +91,7 @@ describe('projections: waitFor (read your writes)', function () {
       const position = await deposit(7);
       await projections.waitFor(NAME, position, { timeoutMs: 20_000 });
       expect(await checkpointOf(store.schema, '$all', `projection:${NAME}`)).to.be.at.least(position);
-      const applied = await rows<{ position: string; applied_by: string }>(store.schema, 'proj_applied_events', 'position');
+      const applied = await rows<{ event_id: string; position: string; applied_by: string }>(store.schema, 'proj_applied_events', 'position');
       expect(applied).to.deep.equal([{ event_id: applied[0].event_id, projection: NAME, position: String(position), applied_by: 'child' }]);
       await waitUntil(() => payloads.includes(`c:${position}:projection:${NAME}`), 'the checkpoint notification', 5_000);
     } finally {
