@@ -129,9 +129,15 @@ export class BatchCommitter {
     if (moved.length !== 1) throw new CheckpointConflict(definition.name, claim);
   }
 
-  /** A rebuild's first step: the projection's `reset(ctx)` and the checkpoint back to the origin, together. */
+  /**
+   * A rebuild's first step: the projection's `reset(ctx)`, its parked events
+   * dropped (the replay from the origin applies them, or parks them again)
+   * and the checkpoint back to the origin, together.
+   */
   async reset(definition: ProjectionDefinition, claim: Claim, from: number): Promise<void> {
     await this.newEm().transactional(async (em) => {
+      await this.exclusive(definition, em.getTransactionContext());
+      await this.sql.runner.query(this.sql.parked.clear, [definition.name], em.getTransactionContext());
       try {
         await definition.reset({ em });
         await em.flush();

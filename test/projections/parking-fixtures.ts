@@ -3,7 +3,7 @@
  * `replay-parked` CLI module. Which amounts are poison is process-wide
  * state the tests set (the CLI runs in-process and builds the class itself).
  */
-import { DomainEvent, Handles, Projection, ProjectionContext } from '../../src';
+import { DomainEvent, Handles, Projection, ProjectionContext, ProjectionResetContext } from '../../src';
 import { AccountBalance } from './fixtures';
 
 @DomainEvent('ProjSpecParkCredit')
@@ -34,5 +34,9 @@ export class ParkingCredits {
       em.persist(new AccountBalance(e.accountId, 'parking', e.amount));
     }
     if (ParkingCredits.poison.has(e.amount)) throw new PoisonError(`no credit of ${e.amount}`);
+  }
+
+  async reset({ em }: ProjectionResetContext): Promise<void> {
+    await em.nativeDelete(AccountBalance, {});
   }
 }

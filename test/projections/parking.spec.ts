@@ -155,6 +155,25 @@ describe('projections: parking poison events', function () {
     expect((await projections.status(NAME)).parked).to.equal(0);
   });
 
+  it('a rebuild drops the parked events with the read model: each event is applied once, or parked afresh', async () => {
+    const positions = await credits([1, 2, 3, 4, 5]);
+    ParkingCredits.poison = new Set([2, 4]);
+    const projections = runner();
+    await projections.start();
+    await caughtUp(projections, NAME);
+    expect(await projections.parked(NAME)).to.have.length(2);
+
+    ParkingCredits.poison.delete(2);
+    await projections.rebuild(NAME);
+    await caughtUp(projections, NAME);
+    const parked = await projections.parked(NAME);
+    expect(parked.map((p) => [p.position, p.attempts])).to.deep.equal([[positions.get(4), 2]]);
+    expect(await balances(store.schema)).to.deep.equal([{ account_id: 'acc', owner: 'parking', balance: 11, events: 4 }]);
+    ParkingCredits.poison.clear();
+    expect(await projections.replayParked(NAME)).to.include({ replayed: 1, failed: 0 });
+    expect(await balances(store.schema)).to.deep.equal([{ account_id: 'acc', owner: 'parking', balance: 15, events: 5 }]);
+  });
+
   it('two replays at once apply each parked event once', async () => {
     const amounts = Array.from({ length: 12 }, (_, i) => i + 1);
     await credits(amounts);

@@ -1,7 +1,8 @@
 /**
  * The SQL of parked events (see entities/parked-event.entity.ts): park one
- * inside a projection's batch transaction, count, list, lock one for a
- * replay, delete it once replayed, and count a failed replay.
+ * inside a projection's batch transaction, list, lock one for a replay,
+ * delete it once replayed (or all of them when the projection is rebuilt),
+ * and count a failed replay.
  */
 import type { Statement } from '../../repositories/sql-runner';
 import type { SchemaSql } from '../../repositories/sql/naming';
@@ -31,6 +32,12 @@ export function parkedStatements(s: SchemaSql) {
     lock: {
       name: s.name('parked_lock'),
       text: `select ${COLUMNS} from ${table} where projection = $1 and position = $2 for update skip locked`,
+    } satisfies Statement,
+
+    /** `$1` projection: all of its parked events (a rebuild replays them with the rest). */
+    clear: {
+      name: s.name('parked_clear'),
+      text: `delete from ${table} where projection = $1`,
     } satisfies Statement,
 
     /** `$1` projection, `$2` position: replayed. */
