@@ -37,8 +37,8 @@ export interface CheckpointWaitersDeps {
 
 export class CheckpointWaiters {
   private readonly waiting = new Map<string, Set<Waiter>>();
-  /** The highest committed checkpoint seen per projection. */
-  private readonly known = new Map<string, number>();
+  /** The committed checkpoint last seen per projection (it goes back to 0 when a rebuild begins). */
+  private readonly lastSeen = new Map<string, number>();
   private recheckTimer?: NodeJS.Timeout;
   private listening = false;
   private readonly onNotification = (payload: string) => this.notification(payload);
@@ -48,7 +48,7 @@ export class CheckpointWaiters {
 
   /** Resolves once the committed checkpoint of `projection` is >= `position`; rejects after `timeoutMs`. */
   async wait(projection: string, position: number, timeoutMs: number): Promise<void> {
-    if (position <= (this.known.get(projection) ?? 0)) return;
+    // No shortcut from what was seen before: a rebuild may have reset the checkpoint since.
     let waiter!: Waiter;
     const done = new Promise<void>((resolve, reject) => {
       waiter = { position, resolve, reject };
@@ -66,7 +66,7 @@ export class CheckpointWaiters {
 
   /** `projection`'s checkpoint is committed at `position`. */
   moved(projection: string, position: number): void {
-    if (position > (this.known.get(projection) ?? 0)) this.known.set(projection, position);
+    this.lastSeen.set(projection, position);
     const waiters = this.waiting.get(projection);
     if (!waiters) return;
     for (const waiter of waiters) {
@@ -83,10 +83,10 @@ export class CheckpointWaiters {
 
   private async expire(projection: string, waiter: Waiter, timeoutMs: number): Promise<void> {
     // A last look at the truth before giving up.
-    const checkpoint = await this.deps.readCheckpoint(projection).catch(() => this.known.get(projection) ?? 0);
+    const checkpoint = await this.deps.readCheckpoint(projection).catch(() => this.lastSeen.get(projection) ?? 0);
     this.moved(projection, checkpoint);
     if (!this.remove(projection, waiter)) return;
-    waiter.reject(new ProjectionWaitTimeoutError(projection, waiter.position, Math.max(checkpoint, this.known.get(projection) ?? 0), timeoutMs));
+    waiter.reject(new ProjectionWaitTimeoutError(projection, waiter.position, checkpoint, timeoutMs));
   }
 
   private add(projection: string, waiter: Waiter): void {
