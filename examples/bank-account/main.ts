@@ -3,16 +3,19 @@
  * - a BankAccount aggregate (open, deposit, withdraw; an overdraft is refused),
  * - a service that receives its aggregate repository by injection,
  * - a projection keeping a balances read model (MikroORM entities),
+ * - a query that reads its own writes: it waits for the projection to reach
+ *   the command's events,
  * - a persistent subscription raising alerts on large withdrawals.
  *
  *   npm start        (embedded PostgreSQL unless DATABASE_URL is set)
  */
-import { EventStore, ProjectionRunner } from 'mikro-orm-eventstore';
+import { EventStore } from 'mikro-orm-eventstore';
 import { removeExampleStore } from '../support/remove-example-store';
 import { runExample, until } from '../support/run-example';
 import { AccountBalance } from './account-balance.entity';
 import { AccountBalances } from './account-balances.projection';
 import { startLargeWithdrawalAlerts } from './alerts';
+import { BalanceQueries } from './balance-queries';
 import { BankAccount, OverdraftRefusedError } from './bank-account';
 import { BankAccountService } from './bank-account.service';
 
@@ -32,7 +35,9 @@ runExample('Bank account example', async (clientUrl) => {
     const subscription = await startLargeWithdrawalAlerts(store, (line) => alerts.push(line));
 
     // The service gets its repository through its constructor.
-    const bank = new BankAccountService(store.aggregateRepository(BankAccount));
+    const accounts = store.aggregateRepository(BankAccount);
+    const bank = new BankAccountService(accounts);
+    const queries = new BalanceQueries(store, projections);
 
     await bank.open('alice', 'Alice', 100);
     await bank.open('bob', 'Bob', 50);
@@ -52,12 +57,18 @@ runExample('Bank account example', async (clientUrl) => {
     await Promise.all([bank.deposit('bob', 10), bank.deposit('bob', 20)]);
     console.log(`two concurrent deposits to bob (10 and 20) -> balance ${await bank.balance('bob')}`);
 
+    // Commands, then a query of the read model that must show them: the
+    // query waits for the projection to commit the commands' last event.
+    const [deposited] = await store.readStreamBackward(accounts.streamId('bob'), -1, 1);
+    const bob = await queries.balance('bob', deposited.position);
+    console.log(`read right after the deposits, the read model shows bob at ${bob?.balance} (waited for position ${deposited.position})`);
+
     await until(() => alerts.length === 1);
     for (const line of alerts) console.log(line);
 
-    // The projection catches up within milliseconds (woken by the appends' notifications).
-    await untilCaughtUp(projections);
-    const balances = await store.orm.em.fork().find(AccountBalance, {}, { orderBy: { accountId: 'asc' } });
+    // Everything so far, as of the last $all position.
+    const [last] = await store.readAllBackward(-1, 1);
+    const balances = await queries.all(last.position);
     console.log('\nread model (account_balances), kept by the account-balances projection:');
     for (const row of balances) console.log(`  ${row.accountId.padEnd(6)} ${row.owner.padEnd(6)} balance ${String(row.balance).padStart(4)}  (${row.transactions} transactions)`);
 
@@ -73,11 +84,3 @@ runExample('Bank account example', async (clientUrl) => {
     await removeExampleStore(clientUrl, SCHEMA, READ_MODEL_TABLES);
   }
 });
-
-async function untilCaughtUp(projections: ProjectionRunner): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while ((await projections.lag('account-balances')) > 0) {
-    if (Date.now() > deadline) throw new Error('the projection did not catch up');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

@@ -10,6 +10,7 @@ import { registerDrop } from './commands/drop';
 import { registerInit } from './commands/init';
 import { registerMigrate } from './commands/migrate';
 import { registerRebuild } from './commands/rebuild';
+import { registerReplayParked } from './commands/replay-parked';
 import { registerReset } from './commands/reset';
 import { registerRoles } from './commands/roles';
 import { registerStatus } from './commands/status';
@@ -28,6 +29,7 @@ const COMMANDS: ReadonlyArray<(program: Command, io: CliIo) => void> = [
   registerTail,
   registerRoles,
   registerUi,
+  registerReplayParked,
 ];
 
 /** Runs the command line `argv` (without `node` and the script) and returns the exit code. */

@@ -21,6 +21,8 @@ export function formatStatus(report: StatusReport): string[] {
     ));
     const failed = report.subscriptions.filter((s) => s.failure);
     if (failed.length > 0) lines.push('', ...failed.map(({ name, failure }) => failureLine(name, failure!)));
+    const parked = report.subscriptions.filter((s) => s.parked > 0);
+    if (parked.length > 0) lines.push('', ...parked.map(({ name, parked: count }) => `parked: ${name} ${count} event${count === 1 ? '' : 's'} (replay-parked applies them again)`));
   }
   return lines;
 }

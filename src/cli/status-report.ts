@@ -1,6 +1,7 @@
 /** What `status` reports about a store: migrations, sizes, `$all` and each persistent subscription's lag. */
 import type { Client } from 'pg';
 import { SchemaSql } from '../repositories/sql/naming';
+import { subscriptionNameOf } from '../projections/projection-definition';
 import { ALL_STREAM } from '../validation';
 import { inspectStatements } from './sql/inspect.sql';
 import type { StoreState } from './store-state';
@@ -19,6 +20,8 @@ export interface SubscriptionStatus {
   ownedSince: Date | null;
   /** Why a projection stopped in the `failed` state, stored by whichever process ran it; null when it has not failed. */
   failure: SubscriptionFailure | null;
+  /** Events a projection (`projection:<name>` on `$all`) parked and that are not replayed yet; 0 for other subscriptions. */
+  parked: number;
 }
 
 export interface SubscriptionFailure {
@@ -44,6 +47,7 @@ export async function collectStatus(client: Client, state: StoreState): Promise<
   const sql = inspectStatements(new SchemaSql(state.schema));
   const { rows: [counts] } = await client.query(sql.counts.text);
   const { rows: subscriptions } = await client.query(sql.subscriptions.text, [ALL_STREAM]);
+  const parked = await parkedCounts(client, sql);
   return {
     schema: state.schema,
     migrations: { applied: state.applied, pending: state.pending },
@@ -60,6 +64,15 @@ export async function collectStatus(client: Client, state: StoreState): Promise<
       failure: row.failed_at
         ? { message: row.failure_message ?? '', code: row.failure_code ?? null, position: Number(row.failed_position), failedAt: row.failed_at as Date }
         : null,
+      parked: row.stream_id === ALL_STREAM ? (parked.get(row.name as string) ?? 0) : 0,
     })),
   };
+}
+
+/** Parked events per projection subscription name (`projection:<name>`). */
+async function parkedCounts(client: Client, sql: ReturnType<typeof inspectStatements>): Promise<Map<string, number>> {
+  const { rows: [{ present }] } = await client.query(sql.hasParkedEvents.text);
+  if (!present) return new Map();
+  const { rows } = await client.query(sql.parkedCounts.text);
+  return new Map(rows.map((row) => [subscriptionNameOf(row.projection as string), Number(row.parked)]));
 }

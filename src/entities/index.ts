@@ -2,12 +2,13 @@ import { AllPositionsEntity } from './all-positions.entity';
 import { AppendLogEntity } from './append-log.entity';
 import { EventEntity } from './event.entity';
 import { PersonalDataKeyEntity } from './personal-data-key.entity';
+import { ParkedEventEntity } from './parked-event.entity';
 import { SnapshotEntity } from './snapshot.entity';
 import { StreamLinkEntity } from './stream-link.entity';
 import { StreamEntity } from './stream.entity';
 import { SubscriptionEntity } from './subscription.entity';
 
-export { AllPositionsEntity, AppendLogEntity, EventEntity, SnapshotEntity, StreamLinkEntity, StreamEntity, SubscriptionEntity };
+export { AllPositionsEntity, AppendLogEntity, EventEntity, ParkedEventEntity, SnapshotEntity, StreamLinkEntity, StreamEntity, SubscriptionEntity };
 export { PersonalDataKeyEntity };
 
 /** The store's tables, the single source of its schema. */
@@ -20,4 +21,5 @@ export const STORE_ENTITIES = [
   SubscriptionEntity,
   SnapshotEntity,
   PersonalDataKeyEntity,
+  ParkedEventEntity,
 ];

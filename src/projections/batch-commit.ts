@@ -8,11 +8,23 @@
  */
 import type { MikroORM } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Knex } from '@mikro-orm/postgresql';
+import type { SqlRunner } from '../repositories/sql-runner';
 import type { Claim, SubscriptionRows } from '../subscriptions/subscription-rows';
 import type { RecordedEvent } from '../types';
 import type { EventInstances } from './event-instances';
 import type { ProjectionDefinition } from './projection-definition';
+import type { ParkedFailure } from './parking/parked-events';
 import { explainReadModelError } from './read-model-errors';
+import type { ParkedStatements } from './sql/parked.sql';
+import type { ProjectionStatements } from './sql/projections.sql';
+
+/** The SQL the committer runs besides the subscription rows. */
+export interface CommitSql {
+  runner: SqlRunner;
+  projections: ProjectionStatements;
+  parked: ParkedStatements;
+}
 
 /** The checkpoint's compare-and-set was refused: this owner is deposed, the batch rolled back. */
 export class CheckpointConflict extends Error {
@@ -66,6 +78,7 @@ export class BatchCommitter {
     private readonly orm: MikroORM,
     private readonly rows: SubscriptionRows,
     private readonly instances: EventInstances,
+    private readonly sql: CommitSql,
   ) {}
 
   /**
@@ -81,21 +94,50 @@ export class BatchCommitter {
   async commit(definition: ProjectionDefinition, claim: Claim, from: number, events: readonly RecordedEvent[]): Promise<void> {
     const to = events[events.length - 1].position;
     const handled = events.filter((event) => definition.handles(event.eventType));
-    if (handled.length === 0) {
-      if (!(await this.rows.checkpoint(claim, to, { expected: from }))) throw new CheckpointConflict(definition.name, claim);
-      return;
-    }
+    if (handled.length === 0) return this.moveCheckpoint(definition, claim, from, to);
     await this.newEm().transactional(async (em) => {
+      await this.exclusive(definition, em.getTransactionContext());
       await applyEvents(definition, em, handled, this.instances);
-      if (!(await this.rows.checkpoint(claim, to, { trx: em.getTransactionContext(), expected: from }))) {
-        throw new CheckpointConflict(definition.name, claim);
-      }
+      await this.moveCheckpoint(definition, claim, from, to, em.getTransactionContext());
     });
   }
 
-  /** A rebuild's first step: the projection's `reset(ctx)` and the checkpoint back to the origin, together. */
+  /**
+   * Sets `event` aside (a row of parked_events) and moves the checkpoint
+   * from `from` to it, in one transaction: neither happens without the other.
+   */
+  async park(definition: ProjectionDefinition, claim: Claim, from: number, event: RecordedEvent, failure: ParkedFailure): Promise<void> {
+    await this.newEm().transactional(async (em) => {
+      const trx = em.getTransactionContext<Knex.Transaction>();
+      await this.exclusive(definition, trx);
+      await this.sql.runner.query(this.sql.parked.park, [
+        definition.name, event.position, event.eventId, event.streamId, event.streamVersion, event.eventType,
+        failure.message, failure.code, failure.stack, failure.attempts,
+      ], trx);
+      await this.moveCheckpoint(definition, claim, from, event.position, trx);
+    });
+  }
+
+  /** Keeps this transaction and the projection's other read-model transactions (replays of parked events) apart. */
+  async exclusive(definition: ProjectionDefinition, trx: Knex.Transaction | undefined): Promise<void> {
+    await this.sql.runner.query(this.sql.projections.applyExclusive, [definition.name], trx);
+  }
+
+  /** The checkpoint's compare-and-set, which also notifies `waitFor` in every process once it commits. */
+  private async moveCheckpoint(definition: ProjectionDefinition, claim: Claim, from: number, to: number, trx?: Knex.Transaction): Promise<void> {
+    const moved = await this.sql.runner.query(this.sql.projections.moveCheckpoint, [claim.id, claim.epoch, to, from], trx);
+    if (moved.length !== 1) throw new CheckpointConflict(definition.name, claim);
+  }
+
+  /**
+   * A rebuild's first step: the projection's `reset(ctx)`, its parked events
+   * dropped (the replay from the origin applies them, or parks them again)
+   * and the checkpoint back to the origin, together.
+   */
   async reset(definition: ProjectionDefinition, claim: Claim, from: number): Promise<void> {
     await this.newEm().transactional(async (em) => {
+      await this.exclusive(definition, em.getTransactionContext());
+      await this.sql.runner.query(this.sql.parked.clear, [definition.name], em.getTransactionContext());
       try {
         await definition.reset({ em });
         await em.flush();

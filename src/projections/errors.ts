@@ -90,6 +90,42 @@ export class RebuildInterruptedError extends EventStoreError {
   }
 }
 
+/**
+ * `runner.waitFor` gave up: the projection's committed checkpoint had not
+ * reached `position` within `timeoutMs` (it had reached `checkpoint`).
+ */
+export class ProjectionWaitTimeoutError extends EventStoreError {
+  readonly code = 'projection_wait_timeout';
+
+  constructor(
+    readonly projection: string,
+    readonly position: number,
+    /** The committed checkpoint last seen (0 before the projection first ran). */
+    readonly checkpoint: number,
+    readonly timeoutMs: number,
+  ) {
+    super(`Projection ${JSON.stringify(projection)} did not reach position ${position} within ${timeoutMs} ms (its checkpoint is at ${checkpoint})`);
+  }
+}
+
+/**
+ * A projection with `poisonEvents: 'park'` set an event aside after
+ * `maxAttempts` failures and carried on (reported, not thrown). See
+ * `runner.parked(name)` and `runner.replayParked(name)`.
+ */
+export class ProjectionEventParkedError extends EventStoreError {
+  readonly code = 'projection_event_parked';
+
+  constructor(
+    readonly projection: string,
+    readonly cause: unknown,
+    readonly position: number,
+    readonly attempts: number,
+  ) {
+    super(`Projection ${JSON.stringify(projection)} parked the event at position ${position} after ${attempts} failed attempt${attempts === 1 ? '' : 's'}: ${messageOf(cause)}`, { cause });
+  }
+}
+
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }

@@ -7,6 +7,8 @@ export {
   ProjectionHandlerError,
   ProjectionNotFoundError,
   ProjectionNotRegisteredError,
+  ProjectionEventParkedError,
+  ProjectionWaitTimeoutError,
   ReadModelNotRegisteredError,
   RebuildInterruptedError,
 } from './errors';
@@ -17,6 +19,7 @@ export {
   type PreparedOf,
   type ProjectionContext,
   type ProjectionFailure,
+  type PoisonEventPolicy,
   type ProjectionOptions,
   type ProjectionResetContext,
   type ProjectionRunnerOptions,
@@ -25,5 +28,7 @@ export {
   type RebuildOptions,
   type RebuildProgress,
   type RebuildResult,
+  type WaitForOptions,
 } from './projection-options';
+export { type ParkedEvent, type ReplayParkedResult } from './parking/parked-events';
 export { ProjectionRunner, type ProjectionRunnerEvents } from './projection-runner';

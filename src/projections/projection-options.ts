@@ -14,14 +14,24 @@ export interface ProjectionOptions {
   startFrom?: StartFrom | undefined;
   /** `$all` events read and applied per transaction; default 1000. */
   batchSize?: number | undefined;
-  /** Failed attempts at one position before the projection stops in the `failed` state; default 5. */
+  /** Failed attempts at one position before the projection stops in the `failed` state (or parks the event); default 5. */
   maxAttempts?: number | undefined;
+  /**
+   * What happens after `maxAttempts` failures at one event: 'stop' (default)
+   * stops the projection in the `failed` state; 'park' sets the event aside
+   * in the parked events (`runner.parked(name)`, `runner.replayParked(name)`)
+   * and carries on after it, the park and the checkpoint move in one transaction.
+   */
+  poisonEvents?: PoisonEventPolicy | undefined;
   /**
    * Apply the events inside the transaction of the append that writes them
    * (read your writes), instead of following `$all`. See the guide's trade-offs.
    */
   inline?: boolean | undefined;
 }
+
+/** See `ProjectionOptions.poisonEvents`. */
+export type PoisonEventPolicy = 'stop' | 'park';
 
 /**
  * The second argument of every `@Handles` method. `P` is the type of
@@ -94,6 +104,8 @@ export interface ProjectionStatus {
   error?: Error;
   /** The position of the event it failed at (state `failed`). */
   failedPosition?: number;
+  /** Events it has parked (`poisonEvents: 'park'`) and that are not replayed yet. */
+  parked: number;
   /**
    * The failure stored with the projection's row, whichever process it
    * happened in; cleared once a run gets past it. Undefined when there is none.
@@ -157,6 +169,7 @@ export interface ResolvedProjectionOptions {
   startFrom: StartFrom;
   batchSize: number;
   maxAttempts: number;
+  poisonEvents: PoisonEventPolicy;
   inline: boolean;
 }
 
@@ -175,7 +188,26 @@ export const PROJECTION_DEFAULTS = {
   retryDelayMs: 100,
   maxRetryDelayMs: 30_000,
   ownershipTimeoutMs: 10_000,
+  waitTimeoutMs: 5_000,
 } as const;
+
+/** Options of `runner.waitFor(name, position, options)`. */
+export interface WaitForOptions {
+  /** How long to wait for the projection's committed checkpoint to reach the position; default 5000. */
+  timeoutMs?: number | undefined;
+}
+
+export function resolveWaitForOptions(options: WaitForOptions | undefined): { timeoutMs: number } {
+  const o = objectOrEmpty(options, 'options') as WaitForOptions;
+  return { timeoutMs: integer(o.timeoutMs, PROJECTION_DEFAULTS.waitTimeoutMs, 0, 'options.timeoutMs') };
+}
+
+/** A `$all` position to wait for: an integer >= 0. */
+export function assertPosition(position: unknown): asserts position is number {
+  if (typeof position !== 'number' || !Number.isSafeInteger(position) || position < 0) {
+    throw new InvalidArgumentError('position', `expected a $all position (an integer >= 0), got ${describe(position)}`);
+  }
+}
 
 export function resolveProjectionOptions(options: ProjectionOptions | undefined, argument: string): ResolvedProjectionOptions {
   const o = objectOrEmpty(options, argument) as ProjectionOptions;
@@ -185,10 +217,18 @@ export function resolveProjectionOptions(options: ProjectionOptions | undefined,
   }
   const inline = o.inline ?? false;
   if (typeof inline !== 'boolean') throw new InvalidArgumentError(`${argument}.inline`, `expected a boolean, got ${describe(inline)}`);
+  const poisonEvents = o.poisonEvents ?? 'stop';
+  if (poisonEvents !== 'stop' && poisonEvents !== 'park') {
+    throw new InvalidArgumentError(`${argument}.poisonEvents`, `expected 'stop' or 'park', got ${describe(poisonEvents)}`);
+  }
+  if (inline && poisonEvents === 'park') {
+    throw new InvalidArgumentError(`${argument}.poisonEvents`, "an inline projection cannot park events: its failures fail the append that wrote them");
+  }
   return {
     startFrom,
     batchSize: integer(o.batchSize, PROJECTION_DEFAULTS.batchSize, 1, `${argument}.batchSize`, PROJECTION_DEFAULTS.maxBatchSize),
     maxAttempts: integer(o.maxAttempts, PROJECTION_DEFAULTS.maxAttempts, 1, `${argument}.maxAttempts`),
+    poisonEvents,
     inline,
   };
 }

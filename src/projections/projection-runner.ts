@@ -1,6 +1,9 @@
 /**
  * Runs projections: `store.projections([...])`, then `start()` / `stop()`,
- * `status(name)`, `lag(name)` and `rebuild(name)`.
+ * `status(name)`, `lag(name)`, `rebuild(name)`, `waitFor(name, position)`
+ * (waiting/checkpoint-waiters.ts) and the parked events of projections
+ * that park poison events: `parked(name)`, `replayParked(name)`
+ * (parking/parked-events.ts).
  *
  * The exactly-once invariant. A projection's read model in the store's
  * database always equals the result of applying, once each and in `$all`
@@ -38,6 +41,9 @@ import { ALL_STREAM, describe } from '../validation';
 import { InvalidArgumentError } from '../errors';
 import { BatchCommitter, BatchFailure, applyEvents } from './batch-commit';
 import { ProjectionNotFoundError } from './errors';
+import { ParkedEvent, ParkedEvents, ReplayParkedResult } from './parking/parked-events';
+import { parkedStatements } from './sql/parked.sql';
+import { CheckpointWaiters } from './waiting/checkpoint-waiters';
 import { EventInstances } from './event-instances';
 import { rebuildInline } from './inline-rebuild';
 import { PageReader } from './page-reader';
@@ -50,8 +56,11 @@ import {
   RebuildOptions,
   RebuildResult,
   ResolvedRunnerOptions,
+  WaitForOptions,
+  assertPosition,
   resolveRebuildOptions,
   resolveRunnerOptions,
+  resolveWaitForOptions,
 } from './projection-options';
 import { ProjectionWorker, StatusRow } from './projection-worker';
 import { ProjectionStatements, projectionStatements } from './sql/projections.sql';
@@ -75,7 +84,12 @@ interface Parts {
   lastPosition(): Promise<number>;
   workers: Map<string, ProjectionWorker>;
   sequence: Statement;
+  waiters: CheckpointWaiters;
+  parked: ParkedEvents;
 }
+
+/** How often `waitFor` re-reads the checkpoints while anybody waits (notifications do the real work). */
+const WAIT_RECHECK_MS = 1000;
 
 export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
   /** The names of the runner's projections, in the order given. */
@@ -152,7 +166,7 @@ export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
     const definition = this.definitionOf(name);
     const parts = await this.partsOf();
     if (definition.options.inline) {
-      return { name, state: this.removeInline ? 'inline' : 'stopped', checkpoint: null, lag: 0, owner: null };
+      return { name, state: this.removeInline ? 'inline' : 'stopped', checkpoint: null, lag: 0, owner: null, parked: 0 };
     }
     return parts.workers.get(name)!.status();
   }
@@ -181,6 +195,40 @@ export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
     } finally {
       if (reserved && !this.started) this.hub.free(this, [name]);
     }
+  }
+
+  /**
+   * Resolves once the projection's committed checkpoint is at `position` or
+   * beyond (its read model then shows every event up to it), whichever
+   * process runs it; rejects with ProjectionWaitTimeoutError after
+   * `timeoutMs` (default 5000). For a command's own writes: the position
+   * of its append (`readAllForward`, `streamInfo`). Inline projections
+   * resolve at once: the append that returned applied them.
+   */
+  async waitFor(name: string, position: number, options?: WaitForOptions): Promise<void> {
+    const definition = this.definitionOf(name);
+    assertPosition(position);
+    const { timeoutMs } = resolveWaitForOptions(options);
+    const parts = await this.partsOf();
+    if (definition.options.inline) return;
+    await parts.waiters.wait(name, position, timeoutMs);
+  }
+
+  /** The events the projection parked (`poisonEvents: 'park'`), in `$all` order. */
+  async parked(name: string): Promise<ParkedEvent[]> {
+    this.definitionOf(name);
+    return (await this.partsOf()).parked.list(name);
+  }
+
+  /**
+   * Applies the projection's parked events again, in `$all` order, through
+   * its handlers: each one that succeeds leaves the parked events in the
+   * transaction that applies it; one that fails stays, with one attempt more
+   * and its new error. Works whether or not (and wherever) the projection runs.
+   */
+  async replayParked(name: string): Promise<ReplayParkedResult> {
+    const definition = this.definitionOf(name);
+    return (await this.partsOf()).parked.replay(definition);
   }
 
   // ---- internals
@@ -227,8 +275,9 @@ export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
   }
 
   private async buildParts(): Promise<Parts> {
-    const { ctx, reader, routedReader, subscriptions, personal } = await this.store.internals();
+    const { ctx, reader, routedReader, subscriptions, personal, notifier } = await this.store.internals();
     const statements = projectionStatements(ctx.sql);
+    const parkedSql = parkedStatements(ctx.sql);
     const instances = new EventInstances();
     // Events may come from a standby (checkpoints and read models are written on the primary);
     // projections see personal fields opened, or null for forgotten subjects.
@@ -236,13 +285,33 @@ export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
     const eventsAfter = async (position: number) =>
       (await ctx.runner.query<{ count: number }>(statements.eventsAfter, [position]))[0].count;
     const lastPosition = () => reader.lastPosition();
-    const statusRow = async (subscriptionName: string) =>
-      (await ctx.runner.query<StatusRow>(statements.status, [subscriptionName]))[0];
+    const statusRow = async (definition: ProjectionDefinition) =>
+      (await ctx.runner.query<StatusRow>(statements.status, [definition.subscriptionName, definition.name]))[0];
+    const committer = new BatchCommitter(this.store.orm, subscriptions.rows, instances, { runner: ctx.runner, projections: statements, parked: parkedSql });
+    const bySubscription = new Map([...this.definitions.values()].map((definition) => [definition.subscriptionName, definition.name]));
+    const waiters = new CheckpointWaiters({
+      notifier,
+      projectionOf: (subscriptionName) => bySubscription.get(subscriptionName),
+      readCheckpoint: async (projection) => {
+        const [row] = await ctx.runner.query<{ last_seen: number }>(statements.checkpoint, [this.definitions.get(projection)!.subscriptionName]);
+        return row?.last_seen ?? 0;
+      },
+      recheckMs: WAIT_RECHECK_MS,
+      report: (error, projection) => this.report(error, projection),
+    });
+    const parked = new ParkedEvents({
+      runner: ctx.runner,
+      sql: parkedSql,
+      instances,
+      newEm: () => committer.newEm(),
+      exclusive: (definition, trx) => committer.exclusive(definition, trx),
+      eventAt: async (position) => (await reader.readAllForward(position, 1)).find((event) => event.position === position),
+    });
     const parts: Parts = {
       subscriptions,
       runner: ctx.runner,
       statements,
-      committer: new BatchCommitter(this.store.orm, subscriptions.rows, instances),
+      committer,
       instances,
       pages: new PageReader(readAll),
       readAll,
@@ -250,6 +319,8 @@ export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
       lastPosition,
       workers: new Map(),
       sequence: ctx.sequencer.sequence,
+      waiters,
+      parked,
     };
     for (const definition of this.definitions.values()) {
       if (definition.options.inline) continue;
@@ -260,6 +331,7 @@ export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
         eventsAfter,
         lastPosition,
         statusRow,
+        checkpointMoved: (projection, position) => waiters.moved(projection, position),
         settings: this.settings,
         report: (error, projection) => this.report(error, projection),
         stateChanged: (projection, state) => this.stateChanged(projection, state),

@@ -14,7 +14,11 @@
  * Failures (failure-tracker.ts): a failed batch is rolled back and tried
  * again after a backoff, cut down to the failing event; database outages are
  * retried without limit; after `maxAttempts` failures at one event the
- * projection stops (`failed`) and lets go of its ownership.
+ * projection stops (`failed`) and lets go of its ownership, or, with
+ * `poisonEvents: 'park'`, parks the event and carries on after it. It parks
+ * only an event known to be the failing one and first in its batch (nothing
+ * before it left unapplied): until then it retries, which cuts the batches
+ * down to it.
  *
  * A rebuild pauses the term, resets the read model and the checkpoint in one
  * transaction, then lets the same loop replay `$all` from the origin; it is
@@ -31,9 +35,10 @@ import type { RecordedEvent } from '../types';
 import { traceProjectionBatch } from '../telemetry';
 import { ALL_STREAM } from '../validation';
 import { BatchCommitter, BatchFailure, CheckpointConflict } from './batch-commit';
-import { ProjectionBusyError, ProjectionFailedError, ProjectionHandlerError, RebuildInterruptedError } from './errors';
+import { ProjectionBusyError, ProjectionEventParkedError, ProjectionFailedError, ProjectionHandlerError, RebuildInterruptedError } from './errors';
 import { FailureTracker } from './failure-tracker';
 import type { PageReader } from './page-reader';
+import { parkedFailureOf } from './parking/parked-events';
 import type { ProjectionDefinition } from './projection-definition';
 import type {
   ProjectionFailure,
@@ -54,6 +59,7 @@ export interface StatusRow {
   failure_message: string | null;
   failure_code: string | null;
   failed_position: number | null;
+  parked: number;
 }
 
 export interface WorkerDeps {
@@ -64,8 +70,10 @@ export interface WorkerDeps {
   eventsAfter(position: number): Promise<number>;
   /** The last `$all` position. */
   lastPosition(): Promise<number>;
-  /** The projection's subscription row with its lag. */
-  statusRow(subscriptionName: string): Promise<StatusRow | undefined>;
+  /** The projection's subscription row with its lag and parked count. */
+  statusRow(definition: ProjectionDefinition): Promise<StatusRow | undefined>;
+  /** A batch (or a park) committed the projection's checkpoint at `position`. */
+  checkpointMoved(projection: string, position: number): void;
   settings: ResolvedRunnerOptions;
   report(error: Error, projection: string): void;
   stateChanged(projection: string, state: ProjectionState): void;
@@ -154,7 +162,7 @@ export class ProjectionWorker {
   }
 
   async status(): Promise<ProjectionStatus> {
-    const row = await this.deps.statusRow(this.definition.subscriptionName);
+    const row = await this.deps.statusRow(this.definition);
     // The row is the truth: a failure of this process that another one has got past since is over.
     const local = this.failedWith && !(this.failedWith.recorded && !row?.failed_at) ? this.failedWith : undefined;
     const stored = storedFailure(row) ?? (local && failureOf(local.error, local.position, local.failedAt));
@@ -167,6 +175,7 @@ export class ProjectionWorker {
       checkpoint: row?.last_seen ?? 0,
       lag: row ? row.lag : await this.deps.eventsAfter(0),
       owner: row?.owner ?? null,
+      parked: row?.parked ?? 0,
     };
     if (stored) status.failure = stored;
     if (local) {
@@ -302,7 +311,7 @@ export class ProjectionWorker {
   }
 
   private async ownerDescription(): Promise<string> {
-    const row = await this.deps.statusRow(this.definition.subscriptionName).catch(() => undefined);
+    const row = await this.deps.statusRow(this.definition).catch(() => undefined);
     return row?.owner ? `another process (${row.owner})` : 'another process';
   }
 
@@ -384,11 +393,12 @@ export class ProjectionWorker {
       try {
         await traceProjectionBatch(this.definition.name, batch, () => this.deps.committer.commit(this.definition, term.claim, term.cursor, batch));
       } catch (error) {
-        if (term === this.term) this.batchFailed(term, batch, error);
+        if (term === this.term) await this.batchFailed(term, batch, error);
         return;
       }
       if (term !== this.term) return;
       term.cursor = batch[batch.length - 1].position;
+      this.deps.checkpointMoved(this.name, term.cursor);
       this.passedStoredFailure(term);
       this.failures.committed(term.cursor);
       if (this.failures.attempts === 0) this.backoff.reset();
@@ -407,7 +417,7 @@ export class ProjectionWorker {
     if (this.following) this.setState('live');
   }
 
-  private batchFailed(term: Term, batch: readonly RecordedEvent[], error: unknown): void {
+  private async batchFailed(term: Term, batch: readonly RecordedEvent[], error: unknown): Promise<void> {
     if (error instanceof CheckpointConflict) {
       // The rollback is done; `lost` follows at once and reports it.
       this.ownership?.deposed(error);
@@ -416,8 +426,38 @@ export class ProjectionWorker {
     const cause = error instanceof BatchFailure ? error.cause : error;
     if (isConnectionError(error)) return this.retryLater(term, asError(cause));
     const position = error instanceof BatchFailure ? error.position : undefined;
-    if (this.failures.failed(batch, cause, position)) return this.giveUp(term, cause);
+    if (this.failures.failed(batch, cause, position)) {
+      if (this.definition.options.poisonEvents === 'stop') return this.giveUp(term, cause);
+      if (position !== undefined && batch[0].position === position) return this.park(term, batch[0], cause);
+    }
     this.retryLater(term, new ProjectionHandlerError(this.name, cause, position, this.failures.attempts));
+  }
+
+  /** Sets the failing event aside and moves the checkpoint past it, in one transaction; then carries on. */
+  private async park(term: Term, event: RecordedEvent, cause: unknown): Promise<void> {
+    const attempts = this.failures.attempts;
+    try {
+      await this.deps.committer.park(this.definition, term.claim, term.cursor, event, parkedFailureOf(cause, attempts));
+    } catch (error) {
+      if (term !== this.term) return;
+      if (error instanceof CheckpointConflict) return this.batchFailed(term, [event], error);
+      // Neither the row nor the checkpoint was written: the event is tried (and parked) again.
+      return this.retryLater(term, asError(error));
+    }
+    if (term !== this.term) return;
+    term.cursor = event.position;
+    this.deps.checkpointMoved(this.name, term.cursor);
+    this.passedStoredFailure(term);
+    this.failures.committed(term.cursor);
+    this.backoff.reset();
+    this.report(new ProjectionEventParkedError(this.name, cause, event.position, attempts));
+    const job = this.job;
+    if (job?.started) {
+      job.progress(1, term.cursor);
+      if (term.cursor >= job.target) job.finish(term.cursor);
+    }
+    // The loop that parked goes on once it returns.
+    term.more = true;
   }
 
   private retryLater(term: Term, error: Error): void {

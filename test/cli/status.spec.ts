@@ -55,9 +55,9 @@ describe('cli: status', () => {
       events: 7,
       lastPosition: 7,
       subscriptions: [
-        { streamId: '$all', name: 'audit', checkpoint: 7, lag: 0, owner: null, ownedSince: null, failure: null },
-        { streamId: '$all', name: 'projector', checkpoint: 5, lag: 2, owner: 'host-a:41:1', ownedSince: OWNED_SINCE.toISOString(), failure: null },
-        { streamId: 'order-1', name: 'emailer', checkpoint: 1, lag: 3, owner: null, ownedSince: null, failure: null },
+        { streamId: '$all', name: 'audit', checkpoint: 7, lag: 0, owner: null, ownedSince: null, failure: null, parked: 0 },
+        { streamId: '$all', name: 'projector', checkpoint: 5, lag: 2, owner: 'host-a:41:1', ownedSince: OWNED_SINCE.toISOString(), failure: null, parked: 0 },
+        { streamId: 'order-1', name: 'emailer', checkpoint: 1, lag: 3, owner: null, ownedSince: null, failure: null, parked: 0 },
       ],
     });
   });

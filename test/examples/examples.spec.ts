@@ -61,6 +61,7 @@ function expectBankAccountStory(out: string): void {
   expect(out).to.include('alice withdraws 120 -> balance 230');
   expect(out).to.include('bob withdraws 500 -> refused: Withdrawal of 500 from bob refused: the balance is 50');
   expect(out).to.include('two concurrent deposits to bob (10 and 20) -> balance 80');
+  expect(out).to.include('read right after the deposits, the read model shows bob at 80 (waited for position 6)');
   expect(out).to.match(/ALERT: 120 withdrawn from alice \(event #4\)/);
   expect(out).to.include('$all holds 6 events:');
   expect(out).to.match(/alice +Alice +balance +230 +\(2 transactions\)/);

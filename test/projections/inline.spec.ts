@@ -172,7 +172,7 @@ describe('projections: inline', () => {
   });
 
   it('reports an inline state without checkpoint or lag, and stops applying when the runner stops', async () => {
-    expect(await runner.status('spec-inline-accounts')).to.deep.equal({ name: 'spec-inline-accounts', state: 'inline', checkpoint: null, lag: 0, owner: null });
+    expect(await runner.status('spec-inline-accounts')).to.deep.equal({ name: 'spec-inline-accounts', state: 'inline', checkpoint: null, lag: 0, owner: null, parked: 0 });
     await runner.stop();
     expect((await runner.status('spec-inline-accounts')).state).to.equal('stopped');
     await store.appendToStream('acc-6', ExpectedVersion.NoStream, serializer.serializeAll([new AccountOpened('acc-6', 'Fay', 1)]));

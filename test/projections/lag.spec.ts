@@ -39,7 +39,7 @@ describe('projections: lag', () => {
     const json = await runInProcess(['status', '--schema', store.schema, '--json']);
     expect(json.code).to.equal(0);
     expect(JSON.parse(json.stdout).subscriptions).to.deep.equal([
-      { streamId: '$all', name: 'projection:spec-account-balances', checkpoint: 1, lag: 2, owner: null, ownedSince: null, failure: null },
+      { streamId: '$all', name: 'projection:spec-account-balances', checkpoint: 1, lag: 2, owner: null, ownedSince: null, failure: null, parked: 0 },
     ]);
     const text = await runInProcess(['status', '--schema', store.schema]);
     expect(lines(text.stdout).slice(-2)).to.deep.equal([

@@ -48,5 +48,15 @@ export function inspectStatements(s: SchemaSql) {
              left join ${s.t('streams')} st on st.stream_id = sub.stream_id
              order by sub.stream_id <> $1, sub.stream_id, sub.name`,
     } satisfies Statement,
+
+    /** Whether the parked events table exists (its migration may be pending). */
+    hasParkedEvents: {
+      text: `select to_regclass('${s.t('parked_events')}') is not null as present`,
+    } satisfies Statement,
+
+    /** Parked events per projection name. */
+    parkedCounts: {
+      text: `select projection, count(*) as parked from ${s.t('parked_events')} group by projection`,
+    } satisfies Statement,
   };
 }

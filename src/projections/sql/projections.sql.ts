@@ -1,8 +1,9 @@
 /**
  * The SQL of projections beyond the subscription rows they reuse: how many
- * `$all` events lie after a checkpoint (their lag), and the advisory lock
- * that keeps the appends applying an inline projection and a rebuild of it
- * apart.
+ * `$all` events lie after a checkpoint (their lag), the checkpoint move
+ * that announces itself (for `waitFor` in every process), and the advisory
+ * lock that keeps the appends applying an inline projection and a rebuild
+ * of it apart.
  */
 import type { Statement } from '../../repositories/sql-runner';
 import type { SchemaSql } from '../../repositories/sql/naming';
@@ -25,17 +26,53 @@ export function eventsAfterSql(s: SchemaSql, checkpoint: string): string {
              and exists (select 1 from ${s.t('streams')} st where st.id = r.stream_ref))`;
 }
 
+/**
+ * The payload prefix of a projection's checkpoint notification on the
+ * store's channel: `c:<position>:<subscription name>`. Other listeners of
+ * the channel read only positions, 'w' and 'l', and ignore it.
+ */
+export const CHECKPOINT_PAYLOAD_PREFIX = 'c:';
+
 export function projectionStatements(s: SchemaSql) {
   // Lock keys of inline projections: (the streams table's oid, a hash of the
   // name), a space of two-int keys no other lock of the store uses.
   const inlineKey = `'${s.t('streams')}'::regclass::oid::int, hashtext($1)`;
+  // Lock keys of a projection's read-model transactions: (the parked events
+  // table's oid, a hash of the name).
+  const applyKey = `'${s.t('parked_events')}'::regclass::oid::int, hashtext($1)`;
   return {
-    /** `$1` subscription name: its checkpoint, owner, lag and recorded failure; no row before the projection first ran. */
+    /**
+     * `$1` subscription name, `$2` projection name: its checkpoint, owner,
+     * lag, recorded failure and parked events; no row before the projection
+     * first ran.
+     */
     status: {
       name: s.name('proj_status'),
       text: `select sub.last_seen, sub.owner, ${eventsAfterSql(s, 'sub.last_seen')} as lag,
-                    sub.failed_at, sub.failure_message, sub.failure_code, sub.failed_position
+                    sub.failed_at, sub.failure_message, sub.failure_code, sub.failed_position,
+                    (select count(*) from ${s.t('parked_events')} pe where pe.projection = $2) as parked
              from ${s.t('subscriptions')} sub where sub.stream_id = '${ALL_STREAM}' and sub.name = $1`,
+    } satisfies Statement,
+
+    /** `$1` subscription name: its committed checkpoint (no row: the projection has not run yet). */
+    checkpoint: {
+      name: s.name('proj_checkpoint'),
+      text: `select last_seen from ${s.t('subscriptions')} where stream_id = '${ALL_STREAM}' and name = $1`,
+    } satisfies Statement,
+
+    /**
+     * A batch's checkpoint move (compare-and-set on the owner's epoch `$2`
+     * and the previous checkpoint `$4`, to `$3`) that also notifies the
+     * store's channel, delivered when the batch commits: `waitFor` in any
+     * process wakes on it. No row: refused.
+     */
+    moveCheckpoint: {
+      name: s.name('proj_move_checkpoint'),
+      text: `with moved as (
+               update ${s.t('subscriptions')} set last_seen = $3
+               where id = $1 and epoch = $2 and last_seen = $4
+               returning name, last_seen)
+             select pg_notify(${s.t('es_channel')}(), '${CHECKPOINT_PAYLOAD_PREFIX}' || last_seen || ':' || name) from moved`,
     } satisfies Statement,
 
     /** `$all` events after position `$1`. */
@@ -54,6 +91,17 @@ export function projectionStatements(s: SchemaSql) {
     inlineExclusive: {
       name: s.name('proj_inline_exclusive'),
       text: `select pg_advisory_xact_lock(${inlineKey})`,
+    } satisfies Statement,
+
+    /**
+     * Taken by each read-model transaction of projection `$1` (its batches,
+     * parks and replays of parked events) until it ends: a replay runs
+     * between batches, never beside one, so their read-modify-writes of one
+     * row cannot lose each other's changes.
+     */
+    applyExclusive: {
+      name: s.name('proj_apply_exclusive'),
+      text: `select pg_advisory_xact_lock(${applyKey})`,
     } satisfies Statement,
 
     /** `$1` the transaction's lock_timeout (e.g. '10000ms', '0' for none). */
