@@ -43,7 +43,8 @@ let objects: Promise<StoreObjects> | undefined;
 
 /**
  * Every object the store creates, read from its migrations' SQL (they are
- * unqualified `create …` statements) and its entities. A migration whose
+ * `create …` statements, unqualified or qualified by the schema being
+ * migrated, written `{s}.` inside their `do` blocks) and its entities. A migration whose
  * statements cannot be listed without a database contributes nothing: its
  * objects are then kept, never dropped.
  */
@@ -68,7 +69,7 @@ async function collectStoreObjects(): Promise<StoreObjects> {
   return found;
 }
 
-const CREATED = /\bcreate\s+(?:or\s+replace\s+)?(?:unlogged\s+)?(table|function|procedure|sequence|view|materialized\s+view)\s+(?:if\s+not\s+exists\s+)?"?([a-z_][a-z0-9_$]*)"?/gi;
+const CREATED = /\bcreate\s+(?:or\s+replace\s+)?(?:unlogged\s+)?(table|function|procedure|sequence|view|materialized\s+view)\s+(?:if\s+not\s+exists\s+)?(?:\{s\}\.|"?[a-z_][a-z0-9_$]*"?\.)?"?([a-z_][a-z0-9_$]*)"?/gi;
 
 function collectCreated(sql: string, into: StoreObjects): void {
   for (const [, kind, name] of sql.matchAll(CREATED)) {

@@ -10,6 +10,7 @@ import { caught, dropSchema, events, testDatabaseUrl, uniqueSchema, withClient }
 import { lines, runInProcess } from './cli-runner';
 import { caughtUp } from '../projections/helpers';
 import { waitUntil } from '../subscriptions/helpers';
+import { STORE_ENTITIES } from '../../src/entities';
 
 @DomainEvent('RolesSpecTicked')
 class Ticked {
@@ -63,10 +64,10 @@ describe('cli: roles', function () {
       `created role ${app} (with a password)`,
       `schema ${schema} owned by ${owner}`,
       `schema "${schema}": applied ${lines(result.stdout)[3].match(/applied (\d+)/)?.[1]} migrations`,
-      `${owner} owns 9 tables and ${lines(result.stdout)[4].match(/and (\d+) functions/)?.[1]} functions in ${schema}`,
+      `${owner} owns ${STORE_ENTITIES.length + 1} tables and ${lines(result.stdout)[4].match(/and (\d+) functions/)?.[1]} functions in ${schema}`,
       lines(result.stdout)[5],
     ]);
-    expect(lines(result.stdout)[5]).to.match(new RegExp(`^granted ${app}: usage on schema ${schema}; select, insert, update, delete on 8 tables; select on mikro_orm_migrations; usage on \\d+ sequences; execute on \\d+ functions \\(no DDL\\)$`));
+    expect(lines(result.stdout)[5]).to.match(new RegExp(`^granted ${app}: usage on schema ${schema}; select, insert, update, delete on ${STORE_ENTITIES.length} tables; select on mikro_orm_migrations; usage on \\d+ sequences; execute on \\d+ functions \\(no DDL\\)$`));
     const { rows } = await withClient((c) => c.query(
       `select distinct pg_get_userbyid(relowner) as owner from pg_class where relnamespace = $1::regnamespace and relkind in ('r', 'S')`, [schema]));
     expect(rows).to.deep.equal([{ owner }]);
