@@ -2,6 +2,7 @@ import { Migration20261129102228 } from './Migration20261129102228';
 import { Migration20261129103000 } from './Migration20261129103000';
 import { Migration20261129120000 } from './Migration20261129120000';
 import { Migration20261206110000 } from './Migration20261206110000';
+import { Migration20261206140000 } from './Migration20261206140000';
 
 /**
  * Every migration, in order. The store runs them from this list rather than
@@ -12,4 +13,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261129103000', class: Migration20261129103000 },
   { name: 'Migration20261129120000', class: Migration20261129120000 },
   { name: 'Migration20261206110000', class: Migration20261206110000 },
+  { name: 'Migration20261206140000', class: Migration20261206140000 },
 ];

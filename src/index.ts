@@ -64,3 +64,4 @@ export {
 
 // Projections: decorated read-model handlers, their runner, rebuilds.
 export * from './projections';
+export type { ReadAllOptions, ReadFilter } from './types';

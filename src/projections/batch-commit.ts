@@ -78,8 +78,8 @@ export class BatchCommitter {
     return this.orm.em.fork({ disableContextResolution: true }) as EntityManager;
   }
 
-  async commit(definition: ProjectionDefinition, claim: Claim, from: number, events: readonly RecordedEvent[]): Promise<void> {
-    const to = events[events.length - 1].position;
+  /** Applies `events` and moves the checkpoint from `from` to `to` (at or past the last event: a filter may have skipped more). */
+  async commit(definition: ProjectionDefinition, claim: Claim, from: number, events: readonly RecordedEvent[], to: number): Promise<void> {
     const handled = events.filter((event) => definition.handles(event.eventType));
     if (handled.length === 0) {
       if (!(await this.rows.checkpoint(claim, to, { expected: from }))) throw new CheckpointConflict(definition.name, claim);

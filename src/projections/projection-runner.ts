@@ -242,7 +242,7 @@ export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
       statements,
       committer: new BatchCommitter(this.store.orm, subscriptions.rows, instances),
       instances,
-      pages: new PageReader(readAll),
+      pages: new PageReader({ readAll, readFiltered: (start, count, filter) => reader.readAllFiltered(start, count, filter) }),
       readAll,
       eventsAfter,
       lastPosition,

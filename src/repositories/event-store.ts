@@ -27,6 +27,7 @@ import type {
   EventData,
   ExpectedVersionValue,
   PaginateStreamsOptions,
+  ReadAllOptions,
   RecordedEvent,
   SnapshotData,
   StreamInfo,
@@ -205,8 +206,9 @@ export class EventStore {
     return (await this.parts()).reader.readStreamBackward(streamId, startVersion, count) as Promise<RecordedEvent<T>[]>;
   }
 
-  async readAllForward<T = unknown>(startPosition?: number, count?: number): Promise<RecordedEvent<T>[]> {
-    return (await this.parts()).reader.readAllForward(startPosition, count) as Promise<RecordedEvent<T>[]>;
+  /** With `{ filter }`: only the matching events, chosen in the database; `count` counts matches. */
+  async readAllForward<T = unknown>(startPosition?: number, count?: number, options?: ReadAllOptions): Promise<RecordedEvent<T>[]> {
+    return (await this.parts()).reader.readAllForward(startPosition, count, options) as Promise<RecordedEvent<T>[]>;
   }
 
   async readAllBackward<T = unknown>(startPosition?: number, count?: number): Promise<RecordedEvent<T>[]> {
