@@ -395,13 +395,15 @@ export class ProjectionWorker {
         return;
       }
       if (term !== this.term) return;
+      // Progress counts the positions passed, matches or not (the rebuild's total is all of `$all`).
+      const passed = to - term.cursor;
       term.cursor = to;
       this.passedStoredFailure(term);
       this.failures.committed(term.cursor);
       if (this.failures.attempts === 0) this.backoff.reset();
       const job = this.job;
       if (job?.started) {
-        job.progress(batch.length, term.cursor);
+        job.progress(passed, term.cursor);
         if (term.cursor >= job.target) job.finish(term.cursor);
       }
     }
