@@ -6,7 +6,7 @@
  * somebody moved the checkpoint) the whole batch rolls back. A batch whose
  * events the projection does not handle is only that one statement.
  */
-import { FlushMode, type MikroORM } from '@mikro-orm/core';
+import type { MikroORM } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Claim, SubscriptionRows } from '../subscriptions/subscription-rows';
 import type { RecordedEvent } from '../types';
@@ -70,15 +70,12 @@ export class BatchCommitter {
 
   /**
    * A new EntityManager of the store's MikroORM, whatever context the caller
-   * runs in, that flushes only at the batch's end (FlushMode.COMMIT): in
-   * MikroORM's default mode every query after a change flushes first, and
-   * each flush computes the change sets of every entity loaded so far, so
-   * a handler that loads its row per event paid for the whole batch on every
-   * event. Rows the batch already loaded or persisted (with their primary
-   * key) are found by `findOne` by key in the identity map, without a query.
+   * runs in. Its flush mode stays MikroORM's (auto: a query after a change
+   * flushes first), so that a handler finds what earlier handlers of the
+   * batch persisted; `prepare` lets a projection load its rows up front.
    */
   newEm(): EntityManager {
-    return this.orm.em.fork({ disableContextResolution: true, flushMode: FlushMode.COMMIT }) as EntityManager;
+    return this.orm.em.fork({ disableContextResolution: true }) as EntityManager;
   }
 
   /** Applies `events` and moves the checkpoint from `from` to `to` (at or past the last event: a filter may have skipped more). */
