@@ -12,6 +12,7 @@ import type { Claim, SubscriptionRows } from '../subscriptions/subscription-rows
 import type { RecordedEvent } from '../types';
 import type { EventInstances } from './event-instances';
 import type { ProjectionDefinition } from './projection-definition';
+import { batchEntityManager, persistInOwnSchema } from './batch-em';
 import { explainReadModelError } from './read-model-errors';
 
 /** The checkpoint's compare-and-set was refused: this owner is deposed, the batch rolled back. */
@@ -68,14 +69,9 @@ export class BatchCommitter {
     private readonly instances: EventInstances,
   ) {}
 
-  /**
-   * A new EntityManager of the store's MikroORM, whatever context the caller
-   * runs in. Its flush mode stays MikroORM's (auto: a query after a change
-   * flushes first), so that a handler finds what earlier handlers of the
-   * batch persisted; `prepare` lets a projection load its rows up front.
-   */
+  /** A new EntityManager of the store's MikroORM, whatever context the caller runs in (batch-em.ts). */
   newEm(): EntityManager {
-    return this.orm.em.fork({ disableContextResolution: true }) as EntityManager;
+    return batchEntityManager(this.orm);
   }
 
   /** Applies `events` and moves the checkpoint from `from` to `to` (at or past the last event: a filter may have skipped more). */
@@ -86,6 +82,7 @@ export class BatchCommitter {
       return;
     }
     await this.newEm().transactional(async (em) => {
+      persistInOwnSchema(em);
       await applyEvents(definition, em, handled, this.instances);
       if (!(await this.rows.checkpoint(claim, to, { trx: em.getTransactionContext(), expected: from }))) {
         throw new CheckpointConflict(definition.name, claim);
