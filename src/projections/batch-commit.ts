@@ -93,6 +93,7 @@ export class BatchCommitter {
   /** A rebuild's first step: the projection's `reset(ctx)` and the checkpoint back to the origin, together. */
   async reset(definition: ProjectionDefinition, claim: Claim, from: number): Promise<void> {
     await this.newEm().transactional(async (em) => {
+      persistInOwnSchema(em);
       try {
         await definition.reset({ em });
         await em.flush();
