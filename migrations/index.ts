@@ -3,6 +3,7 @@ import { Migration20261129103000 } from './Migration20261129103000';
 import { Migration20261129120000 } from './Migration20261129120000';
 import { Migration20261206110000 } from './Migration20261206110000';
 import { Migration20261206120000 } from './Migration20261206120000';
+import { Migration20261206140000 } from './Migration20261206140000';
 import { Migration20261206145000 } from './Migration20261206145000';
 import { Migration20261206160000 } from './Migration20261206160000';
 
@@ -16,6 +17,7 @@ export const MIGRATIONS = [
   { name: 'Migration20261129120000', class: Migration20261129120000 },
   { name: 'Migration20261206110000', class: Migration20261206110000 },
   { name: 'Migration20261206120000', class: Migration20261206120000 },
+  { name: 'Migration20261206140000', class: Migration20261206140000 },
   { name: 'Migration20261206145000', class: Migration20261206145000 },
   { name: 'Migration20261206160000', class: Migration20261206160000 },
 ];

@@ -71,3 +71,4 @@ export * from './projections';
 
 // Personal data: crypto-shredding of @PersonalData fields, see src/personal-data.
 export * from './personal-data';
+export type { ReadAllOptions, ReadFilter } from './types';

@@ -104,4 +104,21 @@ export interface PaginateStreamsOptions {
 export interface StreamReadOptions {
   /** Events per page read from the database; default 1000. */
   batchSize?: number | undefined;
+  /** `$all` only: the events to read, chosen in the database. */
+  filter?: ReadFilter | undefined;
+}
+
+/**
+ * Which events of `$all` a read or a subscription wants, chosen in the
+ * database by index: events of one of `eventTypes`, and/or of streams whose
+ * id starts with `streamPrefix` (both given: both must hold).
+ */
+export interface ReadFilter {
+  eventTypes?: readonly string[] | undefined;
+  streamPrefix?: string | undefined;
+}
+
+export interface ReadAllOptions {
+  /** Only the matching events; `count` counts matches. */
+  filter?: ReadFilter | undefined;
 }

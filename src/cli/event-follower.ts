@@ -14,7 +14,7 @@
 import { StreamDeletedError, StreamNotFoundError } from '../errors';
 import type { EventStore } from '../repositories/event-store';
 import type { Subscription } from '../subscriptions/subscription-options';
-import type { RecordedEvent } from '../types';
+import type { ReadFilter, RecordedEvent } from '../types';
 import { ALL_STREAM } from '../validation';
 
 /** Events read per history query. */
@@ -33,6 +33,8 @@ export interface FollowOptions {
   streamId: string;
   /** The first event number to show (0 or 1: the beginning); undefined: only events committed from now on. */
   from?: number;
+  /** `$all` only: reads only the matching events, chosen in the database. */
+  filter?: ReadFilter;
   /** Shows only the events it returns true for (the others still count as passed). */
   selector?: (event: RecordedEvent) => boolean;
   /** Stops after showing this many events. */
@@ -90,6 +92,7 @@ class EventFollower {
     let subscription: Subscription | undefined;
     try {
       subscription = await this.store.subscribe(streamId, (events) => this.receive(events), {
+        filter: this.options.filter,
         onError: (error) => this.subscriptionFailed(error),
       });
       subscription.on('state', (state) => {
@@ -169,7 +172,7 @@ class EventFollower {
   }
 
   private async readHistory(streamId: string, start: number): Promise<RecordedEvent[]> {
-    if (streamId === ALL_STREAM) return this.store.readAllForward(start, HISTORY_PAGE);
+    if (streamId === ALL_STREAM) return this.store.readAllForward(start, HISTORY_PAGE, { filter: this.options.filter });
     try {
       return await this.store.readStreamForward(streamId, start, HISTORY_PAGE);
     } catch (error) {

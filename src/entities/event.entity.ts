@@ -1,4 +1,4 @@
-import { BigIntType, Entity, Opt, PrimaryKey, Property, Unique } from '@mikro-orm/core';
+import { BigIntType, Entity, Index, Opt, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 
 /**
  * Every event once. An event belongs to the stream it was appended to
@@ -8,6 +8,8 @@ import { BigIntType, Entity, Opt, PrimaryKey, Property, Unique } from '@mikro-or
  */
 @Entity({ tableName: 'events' })
 @Unique({ name: 'events_stream_ref_stream_version_unique', properties: ['streamRef', 'streamVersion'] })
+// Filtered `$all` reads find a range's events of some types in one probe.
+@Index({ name: 'events_event_type_stream_ref_stream_version_index', properties: ['eventType', 'streamRef', 'streamVersion'] })
 export class EventEntity {
   @PrimaryKey({ type: 'uuid' })
   eventId!: string;

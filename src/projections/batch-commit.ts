@@ -15,6 +15,7 @@ import type { RecordedEvent } from '../types';
 import type { EventInstances } from './event-instances';
 import type { ProjectionDefinition } from './projection-definition';
 import type { ParkedFailure } from './parking/parked-events';
+import { batchEntityManager, persistInOwnSchema } from './batch-em';
 import { explainReadModelError } from './read-model-errors';
 import type { ParkedStatements } from './sql/parked.sql';
 import type { ProjectionStatements } from './sql/projections.sql';
@@ -81,22 +82,18 @@ export class BatchCommitter {
     private readonly sql: CommitSql,
   ) {}
 
-  /**
-   * A new EntityManager of the store's MikroORM, whatever context the caller
-   * runs in. Its flush mode stays MikroORM's (auto: a query after a change
-   * flushes first), so that a handler finds what earlier handlers of the
-   * batch persisted; `prepare` lets a projection load its rows up front.
-   */
+  /** A new EntityManager of the store's MikroORM, whatever context the caller runs in (batch-em.ts). */
   newEm(): EntityManager {
-    return this.orm.em.fork({ disableContextResolution: true }) as EntityManager;
+    return batchEntityManager(this.orm);
   }
 
-  async commit(definition: ProjectionDefinition, claim: Claim, from: number, events: readonly RecordedEvent[]): Promise<void> {
-    const to = events[events.length - 1].position;
+  /** Applies `events` and moves the checkpoint from `from` to `to` (at or past the last event: a filter may have skipped more). */
+  async commit(definition: ProjectionDefinition, claim: Claim, from: number, events: readonly RecordedEvent[], to: number): Promise<void> {
     const handled = events.filter((event) => definition.handles(event.eventType));
     if (handled.length === 0) return this.moveCheckpoint(definition, claim, from, to);
     await this.newEm().transactional(async (em) => {
       await this.exclusive(definition, em.getTransactionContext());
+      persistInOwnSchema(em);
       await applyEvents(definition, em, handled, this.instances);
       await this.moveCheckpoint(definition, claim, from, to, em.getTransactionContext());
     });
@@ -138,6 +135,7 @@ export class BatchCommitter {
     await this.newEm().transactional(async (em) => {
       await this.exclusive(definition, em.getTransactionContext());
       await this.sql.runner.query(this.sql.parked.clear, [definition.name], em.getTransactionContext());
+      persistInOwnSchema(em);
       try {
         await definition.reset({ em });
         await em.flush();

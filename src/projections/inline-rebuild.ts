@@ -27,6 +27,7 @@ import type { ProjectionDefinition } from './projection-definition';
 import type { RebuildResult, ResolvedRebuildOptions } from './projection-options';
 import { RebuildJob } from './rebuild-job';
 import type { ProjectionStatements } from './sql/projections.sql';
+import { persistInOwnSchema } from './batch-em';
 
 export interface InlineRebuildDeps {
   newEm(): EntityManager;
@@ -48,6 +49,7 @@ export async function rebuildInline(deps: InlineRebuildDeps, definition: Project
   const job = new RebuildJob(name, options.onProgress);
   let position = 0;
   await deps.newEm().transactional(async (em) => {
+    persistInOwnSchema(em);
     const trx = em.getTransactionContext();
     await deps.runner.query(deps.statements.lockTimeout, [`${Math.max(1, options.ownershipTimeoutMs)}ms`], trx);
     try {

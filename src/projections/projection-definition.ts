@@ -36,6 +36,11 @@ export class ProjectionDefinition {
     this.subscriptionName = subscriptionNameOf(name);
   }
 
+  /** The stored event types it handles: its `$all` filter. */
+  get eventTypes(): string[] {
+    return [...this.handlers.keys()];
+  }
+
   handles(eventType: string): boolean {
     return this.handlers.has(eventType);
   }

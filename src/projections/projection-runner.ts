@@ -313,7 +313,7 @@ export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
       statements,
       committer,
       instances,
-      pages: new PageReader(readAll),
+      pages: new PageReader({ readAll, readFiltered: (start, count, filter) => reader.readAllFiltered(start, count, filter) }),
       readAll,
       eventsAfter,
       lastPosition,

@@ -37,8 +37,9 @@ import { ALL_STREAM } from '../validation';
 import { BatchCommitter, BatchFailure, CheckpointConflict } from './batch-commit';
 import { ProjectionBusyError, ProjectionEventParkedError, ProjectionFailedError, ProjectionHandlerError, RebuildInterruptedError } from './errors';
 import { FailureTracker } from './failure-tracker';
-import type { PageReader } from './page-reader';
 import { parkedFailureOf } from './parking/parked-events';
+import { ResolvedFilter, resolveFilter } from '../repositories/read-filter';
+import type { Page, PageReader } from './page-reader';
 import type { ProjectionDefinition } from './projection-definition';
 import type {
   ProjectionFailure,
@@ -116,10 +117,15 @@ export class ProjectionWorker {
   /** Letting go of an ownership: until done, no new one starts. */
   private releasing?: Promise<void>;
 
+  /** Its `@Handles` types: it reads only those events of `$all`. */
+  private readonly filter: ResolvedFilter | undefined;
+
   constructor(
     readonly definition: ProjectionDefinition,
     private readonly deps: WorkerDeps,
   ) {
+    const eventTypes = definition.eventTypes;
+    this.filter = eventTypes.length > 0 ? resolveFilter({ eventTypes }) : undefined;
     this.failures = new FailureTracker(definition.options.maxAttempts);
     this.backoff = new Backoff(deps.settings.retryDelayMs, deps.settings.maxRetryDelayMs);
   }
@@ -369,9 +375,9 @@ export class ProjectionWorker {
       // An owner whose lease ran out must not apply more; the lock connection says it lost.
       if (!this.deps.subscriptions.locks.leaseHeld()) return this.pause(term, this.deps.settings.takeoverIntervalMs);
       term.more = false;
-      let page: RecordedEvent[];
+      let page: Page;
       try {
-        page = await this.deps.pages.read(term.cursor, batchSize);
+        page = await this.deps.pages.read(term.cursor, batchSize, this.filter);
       } catch (error) {
         if (term === this.term) this.retryLater(term, error as Error);
         return;
@@ -381,30 +387,34 @@ export class ProjectionWorker {
         term.more = true;
         return;
       }
-      if (page.length >= batchSize) {
+      if (page.full) {
         term.more = true;
         // Read on while this batch commits.
-        this.deps.pages.prefetch(page[page.length - 1].position, batchSize);
+        this.deps.pages.prefetch(page.scannedTo, batchSize, this.filter);
       }
-      if (page.length === 0) continue;
-      const batch = this.failures.select(page);
-      if (batch.length < page.length) term.more = true;
+      if (page.scannedTo <= term.cursor) continue;
+      // What the filter passed over moves the checkpoint too, so a restart does not read it again.
+      const batch = page.events.length > 0 ? this.failures.select(page.events) : page.events;
+      if (batch.length < page.events.length) term.more = true;
+      const to = batch.length < page.events.length ? batch[batch.length - 1].position : page.scannedTo;
       if (!this.job?.started) this.setState('catching-up');
       try {
-        await traceProjectionBatch(this.definition.name, batch, () => this.deps.committer.commit(this.definition, term.claim, term.cursor, batch));
+        await traceProjectionBatch(this.definition.name, batch, () => this.deps.committer.commit(this.definition, term.claim, term.cursor, batch, to));
       } catch (error) {
         if (term === this.term) await this.batchFailed(term, batch, error);
         return;
       }
       if (term !== this.term) return;
-      term.cursor = batch[batch.length - 1].position;
+      // Progress counts the positions passed, matches or not (the rebuild's total is all of `$all`).
+      const passed = to - term.cursor;
+      term.cursor = to;
       this.deps.checkpointMoved(this.name, term.cursor);
       this.passedStoredFailure(term);
       this.failures.committed(term.cursor);
       if (this.failures.attempts === 0) this.backoff.reset();
       const job = this.job;
       if (job?.started) {
-        job.progress(batch.length, term.cursor);
+        job.progress(passed, term.cursor);
         if (term.cursor >= job.target) job.finish(term.cursor);
       }
     }

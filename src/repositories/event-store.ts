@@ -28,6 +28,7 @@ import type {
   EventData,
   ExpectedVersionValue,
   PaginateStreamsOptions,
+  ReadAllOptions,
   RecordedEvent,
   SnapshotData,
   StreamInfo,
@@ -236,8 +237,9 @@ export class EventStore {
     return traceRead(streamId, async () => (await this.parts()).routedReader.readStreamBackward(streamId, startVersion, count)) as Promise<RecordedEvent<T>[]>;
   }
 
-  async readAllForward<T = unknown>(startPosition?: number, count?: number): Promise<RecordedEvent<T>[]> {
-    return traceRead(ALL_STREAM, async () => (await this.parts()).routedReader.readAllForward(startPosition, count)) as Promise<RecordedEvent<T>[]>;
+  /** With `{ filter }`: only the matching events, chosen in the database; `count` counts matches. */
+  async readAllForward<T = unknown>(startPosition?: number, count?: number, options?: ReadAllOptions): Promise<RecordedEvent<T>[]> {
+    return traceRead(ALL_STREAM, async () => (await this.parts()).routedReader.readAllForward(startPosition, count, options)) as Promise<RecordedEvent<T>[]>;
   }
 
   async readAllBackward<T = unknown>(startPosition?: number, count?: number): Promise<RecordedEvent<T>[]> {

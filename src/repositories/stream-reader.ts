@@ -1,6 +1,6 @@
 /** Reads of streams and of `$all`, stream info and stream pagination. */
 import { InvalidArgumentError, StreamDeletedError, StreamNotFoundError } from '../errors';
-import type { PaginateStreamsOptions, RecordedEvent, StreamInfo, StreamPage, StreamReadOptions } from '../types';
+import type { PaginateStreamsOptions, ReadAllOptions, RecordedEvent, StreamInfo, StreamPage, StreamReadOptions } from '../types';
 import {
   ALL_STREAM,
   assertBackwardStart,
@@ -10,6 +10,7 @@ import {
   describe,
   assertStorableText,
 } from '../validation';
+import { ResolvedFilter, resolveFilter } from './read-filter';
 import { ReadRow, hasEvent, toRecordedEvent } from './row-mapping';
 import { PAGINATE_SORT_COLUMNS } from './sql/read.sql';
 import type { QueryRunner, Statement } from './sql-runner';
@@ -20,6 +21,25 @@ const NO_BOUND = Number.MAX_SAFE_INTEGER;
 
 /** Stream page rows: ref, deleted_at, event_number, then the event (row-mapping.ts). */
 const STREAM_ROW = { deletedAt: 1, eventNumber: 2, event: 3 } as const;
+
+/**
+ * The most positions one filtered query looks at: a stretch without a match
+ * costs one query per this many positions (an index probe per append in it),
+ * never a round trip per page of events.
+ */
+export const FILTER_SCAN_POSITIONS = 100_000;
+
+/** Filtered window rows: how far the window reached, then the event. */
+const FILTERED_ROW = { scannedTo: 0, event: 1 } as const;
+
+/** A filtered read: the matches, and the position up to which `$all` was looked at. */
+export interface FilteredPage {
+  events: RecordedEvent[];
+  /** Every position up to here was looked at (>= the last match; at most the last sequenced position). */
+  scannedTo: number;
+  /** The read stopped at `count` matches or at its scan limit: more may follow at once. */
+  more: boolean;
+}
 
 /** `$all` window rows: the nearest position beyond the window that holds an event (null at the end), then the event. */
 const WINDOW_ROW = { nextPosition: 0, event: 1 } as const;
@@ -47,9 +67,12 @@ export class StreamReader {
     return this.streamPage(streamId, this.ctx.read.streamBackward(count), startVersion === -1 ? NO_BOUND : startVersion);
   }
 
-  async readAllForward(startPosition = 0, count = DEFAULT_READ_COUNT): Promise<RecordedEvent[]> {
+  async readAllForward(startPosition = 0, count = DEFAULT_READ_COUNT, options?: ReadAllOptions): Promise<RecordedEvent[]> {
     assertNonNegativeInteger(startPosition, 'startPosition');
     assertPositiveInteger(count, 'count');
+    if (options !== undefined && (options === null || typeof options !== 'object')) throw new InvalidArgumentError('options', `expected an object, got ${describe(options)}`);
+    const filter = resolveFilter(options?.filter);
+    if (filter) return this.readAllMatching(Math.max(startPosition, 1), count, filter);
     const events: RecordedEvent[] = [];
     let low = Math.max(startPosition, 1);
     // A window that ends in a gap (hard-deleted events) is followed by one
@@ -62,6 +85,38 @@ export class StreamReader {
       const next = (rows[0]?.[WINDOW_ROW.nextPosition] ?? null) as number | null;
       if (events.length >= count || next === null) return events;
       low = next;
+    }
+  }
+
+  /**
+   * One query: up to `count` events matching `filter` from position `start`
+   * on, looking at no more than FILTER_SCAN_POSITIONS positions. A page with
+   * no events still says how far it looked, so that a reader steps over a
+   * stretch without matches in one go.
+   */
+  async readAllFiltered(start: number, count: number, filter: ResolvedFilter): Promise<FilteredPage> {
+    const high = Math.min(start + FILTER_SCAN_POSITIONS - 1, Number.MAX_SAFE_INTEGER);
+    const params: unknown[] = [start, high];
+    if (filter.eventTypes) params.push(filter.eventTypes);
+    if (filter.streamPrefix !== undefined) params.push(filter.streamPrefix);
+    const statement = this.ctx.read.allFiltered(filter.eventTypes !== undefined, filter.streamPrefix !== undefined, count);
+    const rows = await this.ctx.runner.query<ReadRow>(statement, params);
+    const events: RecordedEvent[] = [];
+    appendWindow(events, rows);
+    const windowEnd = Number(rows[0]?.[FILTERED_ROW.scannedTo] ?? start - 1);
+    if (events.length >= count) return { events, scannedTo: events[events.length - 1].position, more: true };
+    return { events, scannedTo: Math.max(windowEnd, start - 1), more: windowEnd >= high };
+  }
+
+  /** Filtered windows until `count` matches or the end of `$all`. */
+  private async readAllMatching(start: number, count: number, filter: ResolvedFilter): Promise<RecordedEvent[]> {
+    const events: RecordedEvent[] = [];
+    let low = start;
+    for (;;) {
+      const page = await this.readAllFiltered(low, count - events.length, filter);
+      events.push(...page.events);
+      if (events.length >= count || !page.more || page.scannedTo >= Number.MAX_SAFE_INTEGER) return events;
+      low = page.scannedTo + 1;
     }
   }
 
@@ -85,9 +140,9 @@ export class StreamReader {
 
   /** An async iterator over the stream (or `$all`), `batchSize` events per query. */
   streamForward(streamId: string, startVersion = 0, options: StreamReadOptions = {}): AsyncIterable<RecordedEvent> {
-    const { all, start, batchSize } = streamForwardArgs(streamId, startVersion, options);
+    const { all, start, batchSize, filter } = streamForwardArgs(streamId, startVersion, options);
     const readPage = all
-      ? (from: number) => this.readAllForward(from, batchSize)
+      ? (from: number) => (filter ? this.readAllMatching(from, batchSize, filter) : this.readAllForward(from, batchSize))
       : (from: number) => this.readStreamForward(streamId, from, batchSize);
     return paged(start, readPage, batchSize);
   }
@@ -167,10 +222,13 @@ function appendWindow(into: RecordedEvent[], rows: ReadRow[]): void {
 }
 
 /** Checks the arguments of `streamForward` / `streamAllForward` (before any iteration). */
-export function streamForwardArgs(streamId: string, start: number, options: StreamReadOptions): { all: boolean; start: number; batchSize: number } {
+export function streamForwardArgs(streamId: string, start: number, options: StreamReadOptions):
+  { all: boolean; start: number; batchSize: number; filter: ResolvedFilter | undefined } {
   assertStreamIdOrAll(streamId);
   assertNonNegativeInteger(start, streamId === ALL_STREAM ? 'startPosition' : 'startVersion');
-  return { all: streamId === ALL_STREAM, start: Math.max(start, 1), batchSize: batchSizeOf(options) };
+  const filter = resolveFilter(options?.filter);
+  if (filter && streamId !== ALL_STREAM) throw new InvalidArgumentError('options.filter', 'filters apply to $all only');
+  return { all: streamId === ALL_STREAM, start: Math.max(start, 1), batchSize: batchSizeOf(options), filter };
 }
 
 function batchSizeOf(options: StreamReadOptions): number {

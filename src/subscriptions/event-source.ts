@@ -9,7 +9,8 @@
  * sequencer's notification brings the rest.
  */
 import { StreamDeletedError, StreamNotFoundError } from '../errors';
-import type { StreamReader } from '../repositories/stream-reader';
+import type { ResolvedFilter } from '../repositories/read-filter';
+import type { FilteredPage, StreamReader } from '../repositories/stream-reader';
 import type { RecordedEvent } from '../types';
 import { ALL_STREAM } from '../validation';
 
@@ -19,6 +20,11 @@ export interface SourcePage {
   full: boolean;
   /** The page stopped at an event that has no `$all` position yet. */
   unsequenced: boolean;
+  /**
+   * Filtered `$all`: every position up to here was looked at (the events
+   * are the matches among them), so the reader goes on after it.
+   */
+  scannedTo?: number;
 }
 
 /**
@@ -29,6 +35,7 @@ export interface SourcePage {
  */
 export class SharedReads {
   private readonly inFlight = new Map<string, Promise<RecordedEvent[]>>();
+  private readonly filteredInFlight = new Map<string, Promise<FilteredPage>>();
 
   constructor(private readonly reader: StreamReader) {}
 
@@ -44,6 +51,16 @@ export class SharedReads {
     }
     return read;
   }
+
+  readFiltered(start: number, count: number, filter: ResolvedFilter): Promise<FilteredPage> {
+    const key = `${start}:${count}:${filter.key}`;
+    let read = this.filteredInFlight.get(key);
+    if (!read) {
+      read = this.reader.readAllFiltered(start, count, filter).finally(() => this.filteredInFlight.delete(key));
+      this.filteredInFlight.set(key, read);
+    }
+    return read;
+  }
 }
 
 export class EventSource {
@@ -51,6 +68,8 @@ export class EventSource {
     private readonly reader: StreamReader,
     private readonly reads: SharedReads,
     readonly streamId: string,
+    /** `$all` only. */
+    private readonly filter?: ResolvedFilter,
   ) {}
 
   get isAll(): boolean {
@@ -59,6 +78,10 @@ export class EventSource {
 
   /** Up to `count` events numbered after `after`. A stream that does not exist (yet) has none. */
   async read(after: number, count: number): Promise<SourcePage> {
+    if (this.isAll && this.filter) {
+      const page = await this.reads.readFiltered(after + 1, count, this.filter);
+      return { events: page.events.slice(), full: page.more, unsequenced: false, scannedTo: page.scannedTo };
+    }
     if (this.isAll) {
       const events = (await this.reads.read(ALL_STREAM, after + 1, count)).slice();
       return { events, full: events.length >= count, unsequenced: false };

@@ -264,7 +264,7 @@ export class PersistentSubscription<T = RecordedEvent>
     if (page.full) term.more = true;
     if (page.unsequenced) this.deps.hub.wakeOnNextPosition(this);
     try {
-      this.accept(term, page.events);
+      this.accept(term, page.events, page.scannedTo);
     } catch (error) {
       // The selector or partitionBy threw: the page is not taken; read it again later.
       term.more = true;
@@ -275,20 +275,32 @@ export class PersistentSubscription<T = RecordedEvent>
     this.pump(term);
   }
 
-  /** Queues a page's events for the handler; those the selector drops are done with at once. */
-  private accept(term: Term, events: RecordedEvent[]): void {
-    if (events.length === 0) return;
+  /**
+   * Queues a page's events for the handler; those the selector drops are
+   * done with at once, and so is what a filter skipped (up to `scannedTo`).
+   */
+  private accept(term: Term, events: RecordedEvent[], scannedTo?: number): void {
+    const skipped = scannedTo !== undefined && scannedTo > term.cursor;
+    if (events.length === 0) {
+      if (!skipped) return;
+      const passed = scannedTo - term.cursor;
+      term.tracker.read([], scannedTo);
+      term.cursor = scannedTo;
+      void term.checkpointer.acknowledged(term.tracker.checkpoint, passed);
+      return;
+    }
     const { selector, partitionBy } = this.options;
     const kept: Queued[] = [];
     for (const event of events) {
       if (selector && !selector(event)) continue;
       kept.push({ event, key: partitionBy ? partitionBy(event) : undefined });
     }
-    const last = events[events.length - 1].eventNumber;
+    const last = Math.max(events[events.length - 1].eventNumber, skipped ? scannedTo : 0);
+    // Positions a filter passed over count as dropped events.
+    const dropped = skipped ? last - term.cursor - kept.length : events.length - kept.length;
     term.queue.push(...kept);
     term.tracker.read(kept.map(({ event }) => event.eventNumber), last);
     term.cursor = last;
-    const dropped = events.length - kept.length;
     if (dropped > 0) void term.checkpointer.acknowledged(term.tracker.checkpoint, dropped);
   }
 

@@ -9,7 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from '@mikro-orm/core';
 import type { ClientConfig } from 'pg';
-import { SubscriptionAlreadyExistsError, SubscriptionNotFoundError } from '../errors';
+import { InvalidArgumentError, SubscriptionAlreadyExistsError, SubscriptionNotFoundError } from '../errors';
+import type { ResolvedFilter } from '../repositories/read-filter';
 import type { StoreContext } from '../repositories/store-context';
 import type { QueryRunner } from '../repositories/sql-runner';
 import type { StreamReader } from '../repositories/stream-reader';
@@ -112,7 +113,7 @@ export class SubscriptionManager {
     assertHandler(handler);
     const resolved = resolveSubscribeOptions(options);
     await this.seedHub();
-    const subscription = new TransientSubscription<T>(this.source(streamIdOrAll), this.hub, handler, resolved, this.logger,
+    const subscription = new TransientSubscription<T>(this.source(streamIdOrAll, resolved.filter), this.hub, handler, resolved, this.logger,
       (stopped) => this.forget(() => this.transient.delete(stopped)));
     this.transient.add(subscription);
     this.poller.start();
@@ -139,7 +140,7 @@ export class SubscriptionManager {
     const key = keyOf(streamIdOrAll, name);
     if (this.persistent.has(key)) throw new SubscriptionAlreadyExistsError(streamIdOrAll, name);
     const subscription = new PersistentSubscription<T>(name, handler, resolved, {
-      source: this.source(streamIdOrAll),
+      source: this.source(streamIdOrAll, resolved.filter),
       hub: this.hub,
       rows: this.rows,
       checkpoints: this.checkpoints,
@@ -219,8 +220,9 @@ export class SubscriptionManager {
     return this.seeded;
   }
 
-  private source(streamIdOrAll: string): EventSource {
-    return new EventSource(this.deps.reader, this.reads, streamIdOrAll);
+  private source(streamIdOrAll: string, filter: ResolvedFilter | undefined): EventSource {
+    if (filter && streamIdOrAll !== ALL_STREAM) throw new InvalidArgumentError('options.filter', 'filters apply to $all only');
+    return new EventSource(this.deps.reader, this.reads, streamIdOrAll, filter);
   }
 
   /** Drops a stopped subscription; the shared poll and lock connection go when nobody needs them. */

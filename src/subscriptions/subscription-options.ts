@@ -4,7 +4,8 @@
  */
 import type { EventEmitter } from 'node:events';
 import { InvalidArgumentError } from '../errors';
-import type { RecordedEvent } from '../types';
+import { ResolvedFilter, resolveFilter } from '../repositories/read-filter';
+import type { ReadFilter, RecordedEvent } from '../types';
 import { describe, assertStorableText } from '../validation';
 
 /** Where a new persistent subscription starts: the beginning, the current end, or after event number n. */
@@ -57,6 +58,12 @@ export interface Subscription<T = RecordedEvent> extends EventEmitter<Subscripti
 export type SubscriptionHandler<T = RecordedEvent> = (events: T[], subscription: Subscription<T>) => unknown;
 
 export interface SubscribeOptions<T = RecordedEvent> {
+  /**
+   * `$all` only: the events to deliver, chosen in the database (unlike
+   * `selector`, the others are never read). A persistent subscription's
+   * checkpoint moves past what the filter skips.
+   */
+  filter?: ReadFilter;
   /** Keeps the events it returns true for; the others are skipped (and count as acknowledged). */
   selector?: (event: RecordedEvent) => boolean;
   /** Turns each selected event into what the handler receives. */
@@ -121,6 +128,7 @@ export interface ResolvedSubscriptionSettings {
 }
 
 export interface ResolvedSubscribeOptions<T> {
+  filter?: ResolvedFilter;
   selector?: (event: RecordedEvent) => boolean;
   mapper?: (event: RecordedEvent) => T;
   onError?: (error: Error, subscription: Subscription<T>) => void;
@@ -170,6 +178,7 @@ export function resolveSubscriptionSettings(settings: SubscriptionSettings | und
 export function resolveSubscribeOptions<T>(options: SubscribeOptions<T> | undefined): ResolvedSubscribeOptions<T> {
   const o = objectOrEmpty(options, 'options') as SubscribeOptions<T>;
   return {
+    filter: resolveFilter(o.filter),
     selector: optionalFunction(o.selector, 'options.selector'),
     mapper: optionalFunction(o.mapper, 'options.mapper'),
     onError: optionalFunction(o.onError, 'options.onError'),

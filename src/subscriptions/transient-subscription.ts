@@ -121,8 +121,9 @@ export class TransientSubscription<T = RecordedEvent> extends EventEmitter<Subsc
       this.backoff.reset();
       if (page.full) this.more = true;
       if (page.unsequenced) this.hub.wakeOnNextPosition(this);
+      if (page.scannedTo !== undefined && page.scannedTo > this.cursor) this.cursor = page.scannedTo;
       if (page.events.length === 0) continue;
-      this.cursor = page.events[page.events.length - 1].eventNumber;
+      this.cursor = Math.max(this.cursor, page.events[page.events.length - 1].eventNumber);
       try {
         const { selector, mapper } = this.options;
         const selected = selector ? page.events.filter(selector) : page.events;

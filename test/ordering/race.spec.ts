@@ -34,6 +34,15 @@ describe('$all ordering: 20 concurrent writers and a checkpoint reader (G1, G3, 
       });
     }
 
+    it('a filtered checkpoint reader sees every matching event exactly once, in order, none rolled back', async () => {
+      const result = await runRace(store, { writers: 20, appendsPerWriter: 50, streams: 30, seed: 4, label: 'filtered', filterWriters: [0, 7, 13] });
+      if (process.env.RACE_REPORT) process.stdout.write(`${JSON.stringify(result)}\n`);
+      expect(result.committed).to.be.greaterThan(150);
+      expect(result.conflicts, 'the workload must really race').to.be.greaterThan(0);
+      expect(result).to.include({ skipped: 0, repeated: 0, backwards: 0, rolledBackSeen: 0, streamOrderViolations: 0, g3Violations: 0 });
+      expect(result.seen).to.equal(result.committed);
+    });
+
     it('a full read afterwards gives gap-free positions 1..N, each event once', async () => {
       const positions: number[] = [];
       const ids = new Set<string>();
@@ -61,6 +70,12 @@ describe('$all ordering: 20 concurrent writers and a checkpoint reader (G1, G3, 
       expect(result.committed).to.be.greaterThan(1500);
       expect(result.skipped, JSON.stringify(result)).to.be.greaterThan(0);
       expect(result.streamOrderViolations).to.be.greaterThan(0);
+    });
+
+    it('the filtered reader catches skipped events too', async () => {
+      const result = await runRace(store, { writers: 20, appendsPerWriter: 50, streams: 30, seed: 1, label: 'plainf', filterWriters: [0, 7, 13] });
+      expect(result.committed).to.be.greaterThan(150);
+      expect(result.skipped, JSON.stringify(result)).to.be.greaterThan(0);
     });
   });
 });

@@ -166,22 +166,25 @@ describe('projections: decorators and definitions', () => {
     it('shares reads in flight and keeps full pages; short pages only until the next wake-up', async () => {
       const reads: number[] = [];
       let end = 10;
-      const pages = new PageReader(async (start, count) => {
-        reads.push(start);
-        const positions = [];
-        for (let p = start; p <= Math.min(end, start + count - 1); p++) positions.push(p);
-        return positions.map((p) => recorded(p));
+      const pages = new PageReader({
+        readAll: async (start, count) => {
+          reads.push(start);
+          const positions = [];
+          for (let p = start; p <= Math.min(end, start + count - 1); p++) positions.push(p);
+          return positions.map((p) => recorded(p));
+        },
+        readFiltered: () => Promise.reject(new Error('not filtered')),
       });
       const [a, b] = await Promise.all([pages.read(0, 5), pages.read(0, 5)]);
       expect(a).to.equal(b);
       expect(await pages.read(0, 5)).to.equal(a);
       expect(reads).to.deep.equal([1]);
       const short = await pages.read(5, 10);
-      expect(short.map((e) => e.position)).to.deep.equal([6, 7, 8, 9, 10]);
+      expect(short.events.map((e) => e.position)).to.deep.equal([6, 7, 8, 9, 10]);
       expect(await pages.read(5, 10)).to.equal(short);
       end = 12;
       pages.woken();
-      expect((await pages.read(5, 10)).map((e) => e.position)).to.deep.equal([6, 7, 8, 9, 10, 11, 12]);
+      expect((await pages.read(5, 10)).events.map((e) => e.position)).to.deep.equal([6, 7, 8, 9, 10, 11, 12]);
       expect(await pages.read(0, 5)).to.equal(a);
       expect(reads).to.deep.equal([1, 6, 6]);
     });

@@ -108,6 +108,8 @@ export async function runTail({ url, schema }: ConnectionSettings, options: Tail
     await followEvents(store, {
       streamId: options.streamId,
       from: options.from,
+      // On $all the database picks the types (an index); a stream is read whole and picked here.
+      filter: wanted.size > 0 && options.streamId === ALL_STREAM ? { eventTypes: [...wanted] } : undefined,
       selector: wanted.size > 0 ? (event: RecordedEvent) => wanted.has(event.eventType) : undefined,
       limit: options.limit,
       signal,

@@ -103,6 +103,49 @@ function allWindow(s: SchemaSql, direction: 'forward' | 'backward'): string {
     ) x on true`;
 }
 
+/**
+ * A filtered window of `$all`: the events of positions `$1 ..= $2` whose type
+ * is in `$3` and/or whose stream id starts with the prefix, in order, at most
+ * `count`. Each range probes the events index for its wanted types (an index
+ * over `(event_type, stream_ref, stream_version)`), so a skipped event costs
+ * an index entry at most, never a row. `scanned_to` is how far the window
+ * goes: `$2`, or the last sequenced position when that is lower, read in the
+ * same snapshot (no event can appear at or below it later: G1).
+ */
+function allFilteredWindow(s: SchemaSql, byType: boolean, byPrefix: boolean, count: number): string {
+  const prefixParam = byType ? '$4' : '$3';
+  const streamId = `(select st.stream_id from ${s.t('streams')} st where st.id = r.stream_ref)`;
+  // Ranges exist only once sequenced, so those visible in this statement's
+  // snapshot all lie at or below the last position it sees.
+  return `
+    select w.scanned_to, ${qualified('x', RECORDED_COLUMNS)}
+    from (select least($2::bigint, coalesce((select r.first_position + r.count - 1 from ${s.t('all_positions')} r
+                                            order by r.first_position desc limit 1), 0)) as scanned_to) w
+    left join lateral (
+      select r.first_position + (e.stream_version - r.first_version) as position,
+             ${byPrefix ? 'r.o_stream_id' : streamId} as o_stream_id, e.${EVENT_COLUMNS.split(', ').join(', e.')}
+      from (
+        -- The ranges in position order, by the primary key (no sort: the
+        -- LIMIT stops the walk at the count-th match).
+        select r.first_position, r.first_version, r.count, r.stream_ref${byPrefix ? `, ${streamId} as o_stream_id` : ''}
+        from ${s.t('all_positions')} r
+        where r.first_position >= coalesce((select max(first_position) from ${s.t('all_positions')} where first_position <= $1), 1)
+          and r.first_position <= $2
+        order by r.first_position
+      ) r
+      cross join lateral (
+        select * from ${s.t('events')} e
+        where e.stream_ref = r.stream_ref
+          ${byType ? 'and e.event_type = any($3::text[])' : ''}
+          and e.stream_version >= r.first_version + greatest(0, $1 - r.first_position)
+          and e.stream_version <= r.first_version + least(r.count, $2 - r.first_position + 1) - 1
+        order by e.stream_version
+      ) e
+      ${byPrefix ? `where starts_with(r.o_stream_id, ${prefixParam}::text)` : ''}
+      limit ${count}
+    ) x on true`;
+}
+
 /** The `paginateStreams` sort keys and their SQL. */
 export const PAGINATE_SORT_COLUMNS: Record<NonNullable<PaginateStreamsOptions['sortBy']>, string> = {
   // By code point, whatever the database's collation.
@@ -129,6 +172,12 @@ export class ReadStatements {
   /** Rows: next_position, then RECORDED_COLUMNS. */
   allForward(): Statement {
     return this.cached('all_fwd', () => allWindow(this.s, 'forward'), 'array');
+  }
+
+  /** Rows: scanned_to, then RECORDED_COLUMNS. Parameters: low, high, then the types and/or the prefix. */
+  allFiltered(byType: boolean, byPrefix: boolean, count: number): Statement {
+    return this.cached(`all_flt_${byType ? 't' : ''}${byPrefix ? 'p' : ''}_${count}`,
+      () => allFilteredWindow(this.s, byType, byPrefix, count), 'array');
   }
 
   allBackward(): Statement {
