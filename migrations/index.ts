@@ -4,6 +4,7 @@ import { Migration20261129120000 } from './Migration20261129120000';
 import { Migration20261206110000 } from './Migration20261206110000';
 import { Migration20261206120000 } from './Migration20261206120000';
 import { Migration20261206160000 } from './Migration20261206160000';
+import { Migration20261206165000 } from './Migration20261206165000';
 
 /**
  * Every migration, in order. The store runs them from this list rather than
@@ -16,4 +17,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261206110000', class: Migration20261206110000 },
   { name: 'Migration20261206120000', class: Migration20261206120000 },
   { name: 'Migration20261206160000', class: Migration20261206160000 },
+  { name: 'Migration20261206165000', class: Migration20261206165000 },
 ];
