@@ -18,7 +18,6 @@ import {
   WrongExpectedVersionError,
 } from '../../src';
 import { caught, connectStore, disposeStore, dropSchema, tableCounts, testDatabaseUrl, uniqueSchema, withClient } from '../support/stores';
-import { waitForLockWaiters } from './helpers';
 
 /** Events with ids fixed before the first try, as a retrying caller must. */
 function batch(count: number): EventData[] {
@@ -90,6 +89,14 @@ describe('idempotent appends', function () {
       const em = store.orm.em.fork();
       const result = await em.transactional((tem) => store.appendToStream(stream, 2, second, { em: tem }));
       expect(result).to.deep.equal({ streamVersion: original.streamVersion, position: null });
+      expect(await state()).to.deep.equal(before);
+    });
+
+    it('inside a caller\'s transaction, with a version that passes the check, stays a DuplicateEventError (the duplicate aborts that transaction)', async () => {
+      const before = await state();
+      const em = store.orm.em.fork();
+      const error = await caught(em.transactional((tem) => store.appendToStream(stream, ExpectedVersion.Any, second, { em: tem })));
+      expect(error).to.be.instanceOf(DuplicateEventError);
       expect(await state()).to.deep.equal(before);
     });
 
@@ -177,8 +184,16 @@ describe('idempotent appends', function () {
       // Committed, but not numbered: the sequencer's lock is held elsewhere.
       originalResult = store.appendToStream(stream, ExpectedVersion.NoStream, events);
       await waitForCommitted(store.schema, events[1].eventId!);
+      // The look-up finds the original by its transaction, not yet by a position.
+      const replay = await withClient(async (c) => (await c.query(
+        `select stream_version, tx::text as tx, last_position from "${store.schema}".es_replay($1, $2::uuid[])`,
+        [stream, events.map((e) => e.eventId)])).rows);
+      expect(replay).to.have.length(1);
+      expect(replay[0]).to.include({ stream_version: '2', last_position: null });
+      expect(replay[0].tx).to.be.a('string');
       retry = store.appendToStream(stream, ExpectedVersion.NoStream, events);
-      await waitForLockWaiters(`"${store.schema}".es_`, 1).catch(() => undefined);
+      const settled = await Promise.race([retry.then(() => 'settled', () => 'settled'), delay(300).then(() => 'pending')]);
+      expect(settled).to.equal('pending'); // no position can be known while the sequencer is held
     } finally {
       await holder.end();
     }
@@ -238,6 +253,10 @@ async function lockSequencer(schema: string): Promise<{ end(): Promise<void> }> 
   await client.connect();
   await client.query(`select pg_advisory_lock("${schema}".es_sequencer_key(), 0)`);
   return { end: () => client.end() };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 async function waitForCommitted(schema: string, eventId: string): Promise<void> {
