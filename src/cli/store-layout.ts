@@ -68,7 +68,8 @@ async function collectStoreObjects(): Promise<StoreObjects> {
   return found;
 }
 
-const CREATED = /\bcreate\s+(?:or\s+replace\s+)?(?:unlogged\s+)?(table|function|procedure|sequence|view|materialized\s+view)\s+(?:if\s+not\s+exists\s+)?"?([a-z_][a-z0-9_$]*)"?/gi;
+// Functions created through a DO block name their schema as `{s}.` (filled in when they run).
+const CREATED = /\bcreate\s+(?:or\s+replace\s+)?(?:unlogged\s+)?(table|function|procedure|sequence|view|materialized\s+view)\s+(?:if\s+not\s+exists\s+)?(?:\{s\}\.)?"?([a-z_][a-z0-9_$]*)"?/gi;
 
 function collectCreated(sql: string, into: StoreObjects): void {
   for (const [, kind, name] of sql.matchAll(CREATED)) {
