@@ -17,10 +17,10 @@ import {
   encodeEvents,
   encodeExpectedVersion,
 } from '../validation';
-import { AppendRow, WriteRow, WriteStatus } from './sql/write.sql';
+import { AppendRow, ReplayRow, WriteRow, WriteStatus } from './sql/write.sql';
 import { transactionOf } from './sql-runner';
 import { StoreContext } from './store-context';
-import { mapWriteError, refusal } from './write-errors';
+import { isStoredEventId, mapWriteError, refusal } from './write-errors';
 
 export class StreamWriter {
   constructor(private readonly ctx: StoreContext) {}
@@ -41,12 +41,22 @@ export class StreamWriter {
         encoded.causation, encoded.correlation, trx === undefined,
       ], trx);
     } catch (error) {
-      throw mapWriteError(error, encoded.ids);
+      // An id already stored with an expected version that passed (any,
+      // stream exists, the current version): an exact retry resolves with its
+      // original result. Outside a caller's transaction the failed append is
+      // rolled back, so the look-up runs on its own; inside one the caller's
+      // transaction is aborted and the error stands.
+      const replay = trx === undefined && isStoredEventId(error)
+        ? (await runner.query<ReplayRow>(write.replay, [streamId, encoded.ids]))[0]
+        : undefined;
+      if (!replay) throw mapWriteError(error, encoded.ids);
+      row = { status: WriteStatus.Ok, ...replay };
     }
     if (row.status !== WriteStatus.Ok) throw refusal(row.status, streamId, expectedVersion, row.stream_version);
     if (trx) return { streamVersion: row.stream_version, position: null };
     // Outside a caller's transaction the append is committed now; if the
     // sequencer was busy, it is numbered before we return (read your writes, G3).
+    // An exact retry (es_replay) whose original is not numbered yet waits the same way.
     const position = row.last_position ?? (await this.ctx.positions.positionOf(row.tx!));
     return { streamVersion: row.stream_version, position };
   }

@@ -47,3 +47,9 @@ export function mapWriteError(error: unknown, eventIds: readonly string[]): unkn
   }
   return error;
 }
+
+/** Whether a write failed because one of its event ids is already stored (perhaps an exact retry). */
+export function isStoredEventId(error: unknown): boolean {
+  const pg = error as PgError;
+  return pg?.code === '23505' && pg.constraint === 'events_pkey';
+}

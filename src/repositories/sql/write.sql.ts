@@ -1,4 +1,8 @@
-/** Appends, links and deletes: calls of the server-side functions of migrations/Migration20261129103000.ts. */
+/**
+ * Appends, links and deletes: calls of the server-side functions of
+ * migrations/Migration20261129103000.ts (es_append and es_replay as last
+ * redefined by migrations/Migration20261206165000.ts).
+ */
 import type { Statement } from '../sql-runner';
 import type { SchemaSql } from './naming';
 
@@ -23,12 +27,24 @@ export interface AppendRow extends WriteRow {
   last_position: number | null;
 }
 
+/** The original result of an append that a batch replays exactly (es_replay). */
+export interface ReplayRow {
+  stream_version: number;
+  tx: string | null;
+  last_position: number | null;
+}
+
 export function writeStatements(s: SchemaSql) {
   return {
     append: {
       name: s.name('append'),
       text: `select status, stream_version, tx::text as tx, last_position
              from ${s.t('es_append')}($1, $2, $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[], $7::uuid[], $8::uuid[], $9)`,
+    } satisfies Statement,
+    /** Only after an append's ids were refused as already stored: is it an exact retry? */
+    replay: {
+      name: s.name('replay'),
+      text: `select stream_version, tx::text as tx, last_position from ${s.t('es_replay')}($1, $2::uuid[])`,
     } satisfies Statement,
     link: {
       name: s.name('link'),
