@@ -67,3 +67,5 @@ export * from './projections';
 
 // Personal data: crypto-shredding of @PersonalData fields, see src/personal-data.
 export * from './personal-data';
+export { exportEvents, importEvents, parseNdjson, ImportError } from './export-import';
+export type { ExportOptions, ImportOptions, ImportProgress, ExportedEvent, ExportedLink, ExportRecord, ImportErrorReason } from './export-import';
