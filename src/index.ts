@@ -72,3 +72,5 @@ export * from './projections';
 // Personal data: crypto-shredding of @PersonalData fields, see src/personal-data.
 export * from './personal-data';
 export type { ReadAllOptions, ReadFilter } from './types';
+export { exportEvents, importEvents, parseNdjson, ImportError } from './export-import';
+export type { ExportOptions, ImportOptions, ImportProgress, ExportedEvent, ExportedLink, ExportRecord, ImportErrorReason } from './export-import';

@@ -7,6 +7,8 @@ import { Command, CommanderError } from 'commander';
 import type { CliIo } from './cli-io';
 import { CliError, ExitCode, ExitCodeValue } from './cli-errors';
 import { registerDrop } from './commands/drop';
+import { registerExport } from './commands/export';
+import { registerImport } from './commands/import';
 import { registerInit } from './commands/init';
 import { registerMigrate } from './commands/migrate';
 import { registerRebuild } from './commands/rebuild';
@@ -30,6 +32,8 @@ const COMMANDS: ReadonlyArray<(program: Command, io: CliIo) => void> = [
   registerRoles,
   registerUi,
   registerReplayParked,
+  registerExport,
+  registerImport,
 ];
 
 /** Runs the command line `argv` (without `node` and the script) and returns the exit code. */

@@ -1,0 +1,49 @@
+/** The records of an export: one JSON object per line (NDJSON). */
+import { EventStoreError } from '../errors';
+
+/** An event, in `$all` order (or its stream's order when one stream is exported). */
+export interface ExportedEvent {
+  kind: 'event';
+  eventId: string;
+  streamId: string;
+  streamVersion: number;
+  eventType: string;
+  data: unknown;
+  metadata: unknown;
+  causationId: string | null;
+  correlationId: string | null;
+  /** ISO 8601 in UTC with microseconds (PostgreSQL's precision, which a Date would lose). */
+  createdAt: string;
+}
+
+/** An event of another stream linked into `streamId` at `streamVersion`; links follow all events. */
+export interface ExportedLink {
+  kind: 'link';
+  streamId: string;
+  streamVersion: number;
+  eventId: string;
+}
+
+export type ExportRecord = ExportedEvent | ExportedLink;
+
+export type ImportErrorReason =
+  | 'malformed_json'
+  | 'missing_field'
+  | 'duplicate_event'
+  | 'duplicate_version'
+  | 'version_order'
+  | 'link_target_missing';
+
+/** An import stopped at a bad record; nothing of the chunk holding it was written (earlier chunks were). */
+export class ImportError extends EventStoreError {
+  readonly code = 'import_error';
+
+  constructor(
+    readonly reason: ImportErrorReason,
+    /** 1-based line number (record number for a library source). */
+    readonly line: number,
+    detail: string,
+  ) {
+    super(`Import stopped at line ${line} (${reason}): ${detail}`);
+  }
+}

@@ -1,0 +1,7 @@
+export { exportEvents, countExportEvents } from './export-events';
+export type { ExportOptions } from './export-events';
+export { importEvents } from './import-events';
+export type { ImportOptions, ImportProgress } from './import-events';
+export { parseNdjson } from './ndjson';
+export { ImportError } from './exported-event';
+export type { ExportedEvent, ExportedLink, ExportRecord, ImportErrorReason } from './exported-event';
