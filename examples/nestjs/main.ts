@@ -10,7 +10,7 @@ import { Client } from 'pg';
 import { EventStore } from 'mikro-orm-eventstore';
 import { EventStoreLifecycle } from 'mikro-orm-eventstore/nestjs';
 import { AccountBalance } from '../bank-account/account-balance.entity';
-import { OverdraftRefusedError } from '../bank-account/bank-account';
+import { BankAccount, OverdraftRefusedError } from '../bank-account/bank-account';
 import { runExample, until } from '../support/run-example';
 import { AppModule, STORE_SCHEMA } from './app.module';
 import { BankService } from './bank.service';
@@ -42,17 +42,21 @@ runExample('Bank account example (NestJS)', async (clientUrl) => {
     await until(() => alerts.length === 1);
     for (const line of alerts) console.log(line);
 
+    // A query right after commands waits for the projection to commit their last event.
+    const store = app.get(EventStore);
     const projections = app.get(EventStoreLifecycle).projections!;
-    const deadline = Date.now() + 5000;
-    while ((await projections.lag('account-balances')) > 0) {
-      if (Date.now() > deadline) throw new Error('the projection did not catch up');
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    const [deposited] = await store.readStreamBackward(store.aggregateRepository(BankAccount).streamId('bob'), -1, 1);
+    await projections.waitFor('account-balances', deposited.position, { timeoutMs: 5000 });
+    const bob = await app.get(EntityManager).fork().findOne(AccountBalance, { accountId: 'bob' });
+    console.log(`read right after the deposits, the read model shows bob at ${bob?.balance} (waited for position ${deposited.position})`);
+
+    const [last] = await store.readAllBackward(-1, 1);
+    await projections.waitFor('account-balances', last.position, { timeoutMs: 5000 });
     const balances = await app.get(EntityManager).fork().find(AccountBalance, {}, { orderBy: { accountId: 'asc' } });
     console.log('\nread model (account_balances), kept by the account-balances projection provider:');
     for (const row of balances) console.log(`  ${row.accountId.padEnd(6)} ${row.owner.padEnd(6)} balance ${String(row.balance).padStart(4)}  (${row.transactions} transactions)`);
 
-    const all = await app.get(EventStore).readAllForward();
+    const all = await store.readAllForward();
     console.log(`\n$all holds ${all.length} events:`);
     for (const event of all) console.log(`  #${event.position} ${event.streamId}@${event.streamVersion} ${event.eventType} ${JSON.stringify(event.data)}`);
   } finally {

@@ -146,10 +146,10 @@ describe('the npm package, installed from its tarball into a new project', funct
 
   it('ships the build with declarations and source maps, the CLI and nothing of the tests, bench or examples', () => {
     for (const file of ['dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/index.js.map', 'dist/src/nestjs/index.js', 'dist/src/nestjs/index.d.ts',
-      'dist/migrations/index.js', 'bin/mikro-orm-eventstore.js', 'package.json', 'README.md']) {
+      'dist/migrations/index.js', 'src/ui/public/index.html', 'bin/mikro-orm-eventstore.js', 'package.json', 'README.md']) {
       expect(files, file).to.include(file);
     }
-    expect(files.filter((file) => !/^(dist\/(src|migrations)\/|bin\/|package\.json$|README\.md$)/.test(file))).to.deep.equal([]);
+    expect(files.filter((file) => !/^(dist\/(src|migrations)\/|src\/ui\/public\/|bin\/|package\.json$|README\.md$)/.test(file))).to.deep.equal([]);
     expect(files.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))).to.deep.equal([]);
     const map = JSON.parse(readFileSync(join(consumer, 'node_modules', 'mikro-orm-eventstore', 'dist', 'src', 'index.js.map'), 'utf8')) as { sourcesContent?: string[] };
     expect(map.sourcesContent?.[0], 'the maps carry their sources').to.include('export { EventStore }');
