@@ -6,6 +6,7 @@
  * it. A token is for one action on one target, used once, and expires.
  */
 import { randomBytes } from 'node:crypto';
+import type { ReplayParkedResult } from '../projections/parking/parked-events';
 import type { ProjectionRunner } from '../projections/projection-runner';
 import { UiBadRequestError, UiForbiddenError, UiNotFoundError } from './errors';
 
@@ -23,9 +24,6 @@ export interface Confirmation {
   expiresAt: string;
 }
 
-/** Replaying parked events is a projections feature of later store versions: found on the runner when it has it. */
-type ParkedReplayer = { replayParked?: (projection: string) => Promise<unknown> };
-
 export class AdminActions {
   private readonly tokens = new Map<string, { action: AdminActionName; target: string; expires: number }>();
 
@@ -37,7 +35,7 @@ export class AdminActions {
   }
 
   get canReplayParked(): boolean {
-    return this.enabled && typeof (this.runner as ParkedReplayer | undefined)?.replayParked === 'function';
+    return this.enabled && this.runner !== undefined;
   }
 
   confirm(action: AdminActionName, target: string): Confirmation {
@@ -54,15 +52,14 @@ export class AdminActions {
     return { events: result.events, position: result.position, elapsedMs: result.elapsedMs };
   }
 
-  async replayParked(projection: string, token: unknown): Promise<unknown> {
+  async replayParked(projection: string, token: unknown): Promise<ReplayParkedResult> {
     this.redeem('replay-parked', projection, token);
-    return (this.runner as ParkedReplayer).replayParked!(projection);
+    return this.runner!.replayParked(projection);
   }
 
   private assertAllowed(action: AdminActionName, target: string): void {
     if (!this.enabled) throw new UiForbiddenError('read-only: start the browser with --allow-admin to rebuild projections or replay parked events');
     if (!this.runner) throw new UiForbiddenError('no projections loaded: start the browser with --allow-admin --module <path> (the module that exports `projections`)');
-    if (action === 'replay-parked' && !this.canReplayParked) throw new UiForbiddenError('this store version does not park events');
     if (!this.runner.names.includes(target)) throw new UiNotFoundError(`no projection ${JSON.stringify(target)} in the loaded module`);
   }
 

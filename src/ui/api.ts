@@ -158,7 +158,8 @@ export function apiRoutes(ctx: ApiContext): Hono {
 
   api.post('/admin/projections/:name/replay-parked', async (c) => {
     const body = await jsonBody(c.req.raw);
-    return c.json({ result: await admin.replayParked(c.req.param('name'), body.token) ?? null });
+    const { projection, replayed, failed } = await admin.replayParked(c.req.param('name'), body.token);
+    return c.json({ projection, replayed, failed });
   });
 
   api.all('*', () => {

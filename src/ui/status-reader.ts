@@ -1,13 +1,16 @@
 /**
  * The browser's read-only queries through its own small `pg` pool: counts,
  * persistent subscriptions and projections with their lag, events by id or
- * correlation, and parked events where the store has them.
+ * correlation, and the parked events of projections.
  */
 import { Pool } from 'pg';
 import { subscriptionNameOf } from '../projections/projection-definition';
 import { SchemaSql } from '../repositories/sql/naming';
 import { ALL_STREAM } from '../validation';
 import { browseStatements, BrowseStatements } from './sql/browse.sql';
+
+/** PostgreSQL's code for a table that does not exist. */
+const UNDEFINED_TABLE = '42P01';
 
 /** The prefix of the subscription rows that hold projections' checkpoints. */
 const PROJECTION_PREFIX = subscriptionNameOf('');
@@ -33,6 +36,22 @@ export interface SubscriptionRow {
   state: string;
   /** The failure the store recorded, when it records one. */
   error: string | null;
+}
+
+/** A parked event as the page lists it. */
+export interface ParkedEventRow {
+  projection: string;
+  position: number;
+  eventType: string;
+  streamId: string;
+  streamVersion: number;
+  eventId: string;
+  /** The last failure's message, and its code when it had one. */
+  error: string;
+  errorCode: string | null;
+  /** Failed attempts so far. */
+  attempts: number;
+  parkedAt: string;
 }
 
 export class StatusReader {
@@ -78,12 +97,30 @@ export class StatusReader {
     return rows.map((row) => Number(row.position));
   }
 
-  /** Up to `limit` parked events, or null when the store keeps none (no such table). */
-  async parkedEvents(limit: number): Promise<Array<Record<string, unknown>> | null> {
-    const { rows: [presence] } = await this.pool.query(this.sql.parkedTableExists.text, [this.schema]);
-    if (!presence.exists) return null;
-    const { rows } = await this.pool.query(this.sql.parkedEvents.text, [limit]);
-    return rows.map((row) => row.row as Record<string, unknown>);
+  /**
+   * Up to `limit` parked events, oldest position first within each
+   * projection; null when the schema has no parked-events table yet (a store
+   * created before parking and not migrated since).
+   */
+  async parkedEvents(limit: number): Promise<ParkedEventRow[] | null> {
+    try {
+      const { rows } = await this.pool.query(this.sql.parkedEvents.text, [limit]);
+      return rows.map((row) => ({
+        projection: row.projection,
+        position: Number(row.position),
+        eventType: row.event_type,
+        streamId: row.stream_id,
+        streamVersion: Number(row.stream_version),
+        eventId: row.event_id,
+        error: row.error,
+        errorCode: row.error_code,
+        attempts: row.attempts,
+        parkedAt: new Date(row.parked_at).toISOString(),
+      }));
+    } catch (error) {
+      if ((error as { code?: unknown }).code === UNDEFINED_TABLE) return null;
+      throw error;
+    }
   }
 }
 
@@ -95,7 +132,7 @@ function recordedState(raw: Record<string, unknown>): string | null {
 }
 
 function recordedError(raw: Record<string, unknown>): string | null {
-  for (const key of ['error', 'last_error', 'failure']) {
+  for (const key of ['failure_message', 'error', 'last_error', 'failure']) {
     if (typeof raw[key] === 'string' && raw[key] !== '') return raw[key] as string;
   }
   return null;

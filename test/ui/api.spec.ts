@@ -2,8 +2,9 @@
  * The event browser's JSON API and command, without a browser: bad
  * parameters are answered with 400 and a message, the page is read-only
  * unless `--allow-admin` (and then every action needs a fresh confirmation
- * token), large events are shortened in lists, parked events appear only
- * where the store has them, and no answer or output carries the password.
+ * token), large events are shortened in lists, the events a projection
+ * parked are listed with their error and attempts and can be replayed by an
+ * admin, and no answer or output carries the password.
  */
 import { request } from 'node:http';
 import { expect } from 'chai';
@@ -13,7 +14,7 @@ import { redactSecrets } from '../../src/ui/redact';
 import { startUiServer, UiServer } from '../../src/ui/server';
 import { runInProcess } from '../cli/cli-runner';
 import { caught, connectStore, disposeStore, dropSchema, tableCounts, testDatabaseUrl, uniqueSchema, withClient } from '../support/stores';
-import { OrderCount, seedStore } from './seed';
+import { caughtUp, OrderAudit, OrderCheck, OrderCount, seedStore } from './seed';
 
 /** The test URL with a password in it: the embedded server's own, or one the trusting local server ignores. */
 function urlWithPassword(): { url: string; password: string } {
@@ -156,22 +157,60 @@ describe('event browser API', function () {
     expect(redactSecrets('connect failed: postgres://ada:s3cret@db:5432/x')).to.equal('connect failed: postgres://…@db:5432/x');
   });
 
-  it('shows parked events only where the store has a parked-events table', async () => {
-    expect((await call(server, '/api/parked')).body).to.deep.equal({ available: false, events: [] });
-    expect((await call(server, '/api/overview')).body.parkedEvents).to.equal(false);
-    await withClient(async (c) => {
-      await c.query(`create table "${store.schema}".parked_events (id serial primary key, projection text, position bigint, error text)`);
-      await c.query(`insert into "${store.schema}".parked_events (projection, position, error) values ('ui-order-count', 3, 'boom')`);
+  it('lists the events a projection parked, with their error and attempts', async () => {
+    expect((await call(server, '/api/parked')).body).to.deep.equal({ available: true, events: [] });
+    expect((await call(server, '/api/overview')).body.parkedEvents).to.equal(true);
+    await parkRefusedOrder();
+    const [order3] = await store.readStreamForward('order-3', 1, 1);
+    const parked = await call(server, '/api/parked');
+    expect(parked.body.available).to.equal(true);
+    expect(parked.body.events).to.have.length(1);
+    expect(parked.body.events[0]).to.deep.include({
+      projection: 'ui-order-audit', position: order3.position, eventType: 'UiSpecOrderPlaced', streamId: 'order-3', streamVersion: 1,
+      eventId: order3.eventId, error: 'refused order total 30', errorCode: 'E_UI_REFUSED', attempts: 2,
     });
-    try {
-      expect((await call(server, '/api/overview')).body.parkedEvents).to.equal(true);
-      const parked = await call(server, '/api/parked');
-      expect(parked.body.available).to.equal(true);
-      expect(parked.body.events).to.deep.equal([{ id: 1, projection: 'ui-order-count', position: 3, error: 'boom' }]);
-    } finally {
-      await withClient((c) => c.query(`drop table "${store.schema}".parked_events`));
-    }
+    expect(Date.parse(parked.body.events[0].parkedAt)).to.be.closeTo(Date.now(), 60_000);
+    expect(parked.body.events[0]).not.to.have.property('errorStack');
   });
+
+  it('says parked events are unavailable in a schema not yet migrated to have them', async () => {
+    await withClient((c) => c.query(`alter table "${store.schema}".parked_events rename to parked_events_hidden`));
+    try {
+      expect((await call(server, '/api/parked')).body).to.deep.equal({ available: false, events: [] });
+      expect((await call(server, '/api/overview')).body.parkedEvents).to.equal(false);
+    } finally {
+      await withClient((c) => c.query(`alter table "${store.schema}".parked_events_hidden rename to parked_events`));
+    }
+    expect((await call(server, '/api/parked')).body.available).to.equal(true);
+  });
+
+  it('shows a projection that stopped in the failed state with its failure', async () => {
+    const runner = store.projections([OrderCheck], { retryDelayMs: 5 });
+    try {
+      await runner.start();
+      for (const deadline = Date.now() + 15_000; (await runner.status('ui-order-check')).state !== 'failed';) {
+        if (Date.now() > deadline) throw new Error('the projection did not fail');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    } finally {
+      await runner.stop();
+    }
+    const { body } = await call(server, '/api/subscriptions');
+    const row = body.subscriptions.find((r: any) => r.kind === 'projection' && r.name === 'ui-order-check');
+    expect(row).to.include({ state: 'failed', error: 'cannot check order total 40', owner: null });
+  });
+
+  /** Runs the auditing projection until it parked order-3's first event (once per store). */
+  async function parkRefusedOrder(): Promise<void> {
+    const runner = store.projections([OrderAudit], { retryDelayMs: 5 });
+    try {
+      await runner.start();
+      await caughtUp(runner, ['ui-order-audit']);
+      expect((await runner.parked('ui-order-audit')).map((event) => event.streamId)).to.deep.equal(['order-3']);
+    } finally {
+      await runner.stop();
+    }
+  }
 
   describe('with --allow-admin', () => {
     it('refuses admin actions without loaded projections', async () => {
@@ -189,7 +228,7 @@ describe('event browser API', function () {
       const runner = store.projections([OrderCount]);
       const admin = await startUiServer({ store, url: secret.url, port: 0, allowAdmin: true, runner });
       try {
-        expect((await call(admin, '/api/overview')).body.admin).to.deep.equal({ enabled: true, rebuild: ['ui-order-count'], replayParked: false });
+        expect((await call(admin, '/api/overview')).body.admin).to.deep.equal({ enabled: true, rebuild: ['ui-order-count'], replayParked: true });
         const bad = async (path: string, init: RequestInit, status: number, message: RegExp) => {
           const answer = await call(admin, path, init);
           expect(answer.status, path).to.equal(status);
@@ -198,7 +237,7 @@ describe('event browser API', function () {
         await bad('/api/admin/confirmations', postJson({ action: 'drop', projection: 'ui-order-count' }), 400, /^invalid action: expected one of rebuild, replay-parked, got "drop"$/);
         await bad('/api/admin/confirmations', postJson({ action: 'rebuild' }), 400, /^missing projection/);
         await bad('/api/admin/confirmations', postJson({ action: 'rebuild', projection: 'nope' }), 404, /no projection "nope"/);
-        await bad('/api/admin/confirmations', postJson({ action: 'replay-parked', projection: 'ui-order-count' }), 403, /does not park events/);
+        await bad('/api/admin/confirmations', postJson({ action: 'replay-parked', projection: 'nope' }), 404, /no projection "nope"/);
         await bad('/api/admin/confirmations', { method: 'POST', body: 'action=rebuild' }, 400, /expected a JSON body/);
         await bad('/api/admin/confirmations', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{' }, 400, /invalid JSON body/);
         await bad('/api/admin/projections/ui-order-count/rebuild', postJson({}), 400, /missing confirmation token/);
@@ -212,6 +251,41 @@ describe('event browser API', function () {
         expect(rebuilt.body.position).to.equal(lastPosition);
         await bad('/api/admin/projections/ui-order-count/rebuild', postJson({ token: confirmation.token }), 400, /invalid confirmation token: unknown, used/);
       } finally {
+        await admin.close();
+      }
+    });
+
+    it('replays the parked events of a projection only with a fresh confirmation token for that action', async () => {
+      if ((await call(server, '/api/parked')).body.events.length === 0) await parkRefusedOrder();
+      const runner = store.projections([OrderCount, OrderAudit]);
+      const admin = await startUiServer({ store, url: secret.url, port: 0, allowAdmin: true, runner });
+      try {
+        expect((await call(admin, '/api/overview')).body.admin).to.deep.equal({ enabled: true, rebuild: ['ui-order-count', 'ui-order-audit'], replayParked: true });
+        const path = '/api/admin/projections/ui-order-audit/replay-parked';
+        const missing = await call(admin, path, postJson({}));
+        expect([missing.status, missing.body.error]).to.deep.equal([400, 'missing confirmation token: ask for one with POST /api/admin/confirmations']);
+        const { body: forRebuild } = await call(admin, '/api/admin/confirmations', postJson({ action: 'rebuild', projection: 'ui-order-audit' }));
+        const wrongAction = await call(admin, path, postJson({ token: forRebuild.token }));
+        expect(wrongAction.status).to.equal(400);
+        expect(wrongAction.body.error).to.match(/invalid confirmation token/);
+        expect((await call(server, '/api/parked')).body.events).to.have.length(1);
+
+        // Still refused: the replay fails again and keeps the event, with one attempt more.
+        const { body: first } = await call(admin, '/api/admin/confirmations', postJson({ action: 'replay-parked', projection: 'ui-order-audit' }));
+        expect(first.prompt).to.equal('Replay the parked events of projection "ui-order-audit"?');
+        const again = await call(admin, path, postJson({ token: first.token }));
+        expect([again.status, again.body]).to.deep.equal([200, { projection: 'ui-order-audit', replayed: 0, failed: 1 }]);
+        expect((await call(server, '/api/parked')).body.events[0]).to.include({ streamId: 'order-3', attempts: 3 });
+
+        OrderAudit.refused.clear();
+        const { body: second } = await call(admin, '/api/admin/confirmations', postJson({ action: 'replay-parked', projection: 'ui-order-audit' }));
+        const replayed = await call(admin, path, postJson({ token: second.token }));
+        expect([replayed.status, replayed.body]).to.deep.equal([200, { projection: 'ui-order-audit', replayed: 1, failed: 0 }]);
+        expect((await call(server, '/api/parked')).body.events).to.deep.equal([]);
+        const reused = await call(admin, path, postJson({ token: second.token }));
+        expect(reused.body.error).to.match(/invalid confirmation token: unknown, used/);
+      } finally {
+        OrderAudit.refused = new Set([30]);
         await admin.close();
       }
     });

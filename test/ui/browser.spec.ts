@@ -1,7 +1,8 @@
 /**
  * The event browser in headless Chromium against a seeded store: each view
  * shows what it should, `$all` and the lag follow new events live, a large
- * event loads on demand, and an admin rebuild asks for a confirmation. The
+ * event loads on demand, the events a projection parked are listed, and an
+ * admin rebuild or replay of parked events asks for a confirmation. The
  * screenshots the docs use are saved to docs/images/.
  */
 import { join } from 'node:path';
@@ -10,9 +11,9 @@ import type { Browser, Page } from 'playwright-core';
 import { EventStore, ExpectedVersion } from '../../src';
 import type { ProjectionRunner } from '../../src';
 import { startUiServer, UiServer } from '../../src/ui/server';
-import { connectStore, disposeStore, testDatabaseUrl, withClient } from '../support/stores';
+import { connectStore, disposeStore, testDatabaseUrl } from '../support/stores';
 import { findChromium, launchChromium } from './browser';
-import { BIG_NOTE, ORDERS, OrderCount, Seeded, seedStore } from './seed';
+import { BIG_NOTE, caughtUp, ORDERS, OrderAudit, OrderCount, Seeded, seedStore } from './seed';
 
 const IMAGES = join(__dirname, '..', '..', 'docs', 'images');
 /** Streams in the seed: the orders, customer-7 and the deleted cart-3. */
@@ -35,12 +36,10 @@ describe('event browser (headless Chromium)', function () {
     }
     store = await connectStore('ui_browser');
     seeded = await seedStore(store);
-    runner = store.projections([OrderCount]);
+    OrderAudit.refused = new Set([30]); // order-3's placement gets parked
+    runner = store.projections([OrderCount, OrderAudit], { retryDelayMs: 5 });
     await runner.start();
-    for (const deadline = Date.now() + 10_000; (await runner.lag('ui-order-count')) > 0;) {
-      if (Date.now() > deadline) throw new Error('the projection did not catch up');
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await caughtUp(runner, ['ui-order-count', 'ui-order-audit']);
     server = await startUiServer({ store, url: testDatabaseUrl(), port: 0, lagSampleMs: 250 });
     browser = await launchChromium(executable!);
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
@@ -170,22 +169,22 @@ describe('event browser (headless Chromium)', function () {
     await page.waitForFunction((expected) => (globalThis as any).document.querySelector('tr[data-name="email-sender"] td.lag')?.textContent === String(expected), lastPosition - 10 + 2);
     await page.waitForTimeout(600); // a few more samples for the chart
     await shot('subscriptions');
-    expect(await page.getByText('Parked events').count()).to.equal(0);
+    expect(await page.locator('h2', { hasText: 'Parked events' }).count()).to.equal(1);
   });
 
-  it('lists parked events once the store has a parked-events table', async () => {
-    await withClient(async (c) => {
-      await c.query(`create table "${store.schema}".parked_events (id serial primary key, projection text, position bigint, error text)`);
-      await c.query(`insert into "${store.schema}".parked_events (projection, position, error) values ('ui-order-count', 7, 'handler failed: boom')`);
-    });
-    try {
-      await open('#/subscriptions');
-      await page.locator('h2', { hasText: 'Parked events' }).waitFor();
-      await page.locator('table.parked').getByText('handler failed: boom').waitFor();
-      expect(await page.locator('table.parked tbody tr').count()).to.equal(1);
-    } finally {
-      await withClient((c) => c.query(`drop table "${store.schema}".parked_events`));
-    }
+  it('lists the events a projection parked, with their error and attempts', async () => {
+    const [order3] = await store.readStreamForward('order-3', 1, 1);
+    await open('#/subscriptions');
+    const rows = page.locator('table.parked tbody tr');
+    await rows.first().waitFor();
+    expect(await rows.count()).to.equal(1);
+    const row = rows.first();
+    expect(await row.getAttribute('data-projection')).to.equal('ui-order-audit');
+    expect(await row.innerText()).to.match(new RegExp(`^ui-order-audit\\s+#${order3.position}\\s+UiSpecOrderPlaced\\s+order-3@1\\s+refused order total 30\\s+E_UI_REFUSED\\s+2\\s+\\d{4}-`));
+    expect(await row.locator('button').count()).to.equal(0); // read-only
+    await row.locator('a', { hasText: `#${order3.position}` }).click();
+    await page.locator('h1', { hasText: 'UiSpecOrderPlaced' }).waitFor();
+    expect(await page.locator('h1').innerText()).to.include(`#${order3.position}`);
   });
 
   it('pages a long stream both ways', async () => {
@@ -224,6 +223,33 @@ describe('event browser (headless Chromium)', function () {
       const lastPosition = (await store.readAllBackward(-1, 1))[0].position;
       await page.getByText(new RegExp(`Rebuilt ui-order-count: \\d+ events up to position ${lastPosition}`)).waitFor();
     } finally {
+      await admin.close();
+    }
+  });
+
+  it('replays parked events from the page only with --allow-admin, after a confirmation', async () => {
+    await runner.stop();
+    const adminRunner = store.projections([OrderCount, OrderAudit]);
+    const admin = await startUiServer({ store, url: testDatabaseUrl(), port: 0, allowAdmin: true, runner: adminRunner });
+    try {
+      await open('#/subscriptions', admin.url);
+      const replay = page.locator('table.parked tr[data-projection="ui-order-audit"] button:has-text("Replay")');
+      await replay.waitFor();
+      await shot('parked');
+
+      const dismissed = page.waitForEvent('dialog').then((dialog) => { expect(dialog.message()).to.equal('Replay the parked events of projection "ui-order-audit"?'); return dialog.dismiss(); });
+      await replay.click();
+      await dismissed;
+      expect(await page.locator('table.parked tbody tr').count()).to.equal(1);
+
+      OrderAudit.refused.clear();
+      page.once('dialog', (dialog) => dialog.accept());
+      await replay.click();
+      await page.getByText('Replayed the parked events of ui-order-audit: 1 applied, 0 failed again.').waitFor();
+      await page.getByText('No parked events.').waitFor();
+      expect(await adminRunner.parked('ui-order-audit')).to.deep.equal([]);
+    } finally {
+      OrderAudit.refused = new Set([30]);
       await admin.close();
     }
   });

@@ -1,10 +1,11 @@
 /**
  * The store the event browser's specs look at: orders with correlated
  * events, a customer with a large event, a deleted cart, a persistent
- * subscription left behind, and a projection that counts orders.
+ * subscription left behind, a projection that counts orders, and one that
+ * parks the orders it cannot take.
  */
 import { randomUUID } from 'node:crypto';
-import { EventStore, ExpectedVersion, Handles, Projection, ProjectionContext } from '../../src';
+import { EventStore, ExpectedVersion, Handles, Projection, ProjectionContext, ProjectionRunner } from '../../src';
 import { DomainEvent } from '../../src';
 
 export const ORDERS = 12;
@@ -25,6 +26,47 @@ export class OrderCount {
   }
   reset(): void {
     this.count = 0;
+  }
+}
+
+/** A poison event's error carries a code. */
+export class RefusedOrderError extends Error {
+  readonly code = 'E_UI_REFUSED';
+}
+
+/** Audits orders; it fails at the totals in `refused` and parks those events after two attempts. */
+@Projection('ui-order-audit', { poisonEvents: 'park', maxAttempts: 2 })
+export class OrderAudit {
+  /** Totals whose audit throws; the specs clear it before a replay. */
+  static refused = new Set<number>([30]);
+  audited: string[] = [];
+  @Handles(OrderPlaced)
+  placed(event: OrderPlaced, _ctx: ProjectionContext): void {
+    if (OrderAudit.refused.has(event.total)) throw new RefusedOrderError(`refused order total ${event.total}`);
+    this.audited.push(event.orderId);
+  }
+  reset(): void {
+    this.audited = [];
+  }
+}
+
+/** Checks orders and stops (the `failed` state) at the first total of 40: order-4's. */
+@Projection('ui-order-check', { maxAttempts: 1 })
+export class OrderCheck {
+  @Handles(OrderPlaced)
+  placed(event: OrderPlaced, _ctx: ProjectionContext): void {
+    if (event.total === 40) throw new RefusedOrderError(`cannot check order total ${event.total}`);
+  }
+  reset(): void {}
+}
+
+/** Waits until each named projection of the runner has no lag. */
+export async function caughtUp(runner: ProjectionRunner, names: string[], timeoutMs = 15_000): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; ;) {
+    const lags = await Promise.all(names.map((name) => runner.lag(name)));
+    if (lags.every((lag) => lag === 0)) return;
+    if (Date.now() > deadline) throw new Error(`projections did not catch up: ${names.join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 

@@ -1,7 +1,7 @@
 // Subscriptions and projections: state, owner, checkpoint, lag and a lag
-// chart, refreshed every two seconds; parked events where the store keeps
-// them; with --allow-admin, a confirmed rebuild of a projection.
-import { api, badge, errorBox, h, number, replace, streamHref, time } from './dom.js';
+// chart, refreshed every two seconds; the events projections parked; with
+// --allow-admin, a confirmed rebuild of a projection or replay of its parked events.
+import { api, badge, errorBox, eventHref, h, number, replace, streamHref, time } from './dom.js';
 import { lagChart } from './chart.js';
 
 const REFRESH_MS = 2000;
@@ -70,12 +70,24 @@ function rebuildButton(name, overview, notice) {
 
 function parkedTable(events, overview, notice) {
   if (events.length === 0) return h('p.empty', {}, 'No parked events.');
-  const columns = Object.keys(events[0]);
+  const replay = overview.admin.replayParked;
   return h('table.list.parked', {},
-    h('thead', {}, h('tr', {}, columns.map((c) => h('th', {}, c)), overview.admin.replayParked ? h('th', {}, '') : null)),
-    h('tbody', {}, events.map((row) => h('tr', {},
-      columns.map((c) => h('td', {}, h('code', {}, typeof row[c] === 'object' ? JSON.stringify(row[c]) : String(row[c] ?? '')))),
-      overview.admin.replayParked && row.projection ? h('td', {}, h('button', { onclick: () => confirmAndPost('replay-parked', row.projection, notice) }, 'Replay…')) : null))));
+    h('thead', {}, h('tr', {},
+      h('th', {}, 'Projection'), h('th.num', {}, 'Position'), h('th', {}, 'Event'), h('th', {}, 'Error'),
+      h('th.num', {}, 'Attempts'), h('th', {}, 'Parked'), replay ? h('th', {}, '') : null)),
+    h('tbody', {}, events.map((row) => h('tr', { dataset: { projection: row.projection, position: String(row.position) } },
+      h('td', {}, h('strong', {}, row.projection)),
+      h('td.num', {}, h('a', { href: eventHref(row.position) }, `#${number(row.position)}`)),
+      h('td', {}, h('span.type', {}, row.eventType), h('div.muted.small', {}, h('a', { href: streamHref(row.streamId) }, `${row.streamId}@${row.streamVersion}`))),
+      h('td', {}, h('span.error-text', {}, row.error), row.errorCode ? h('div.muted.small', {}, h('code', {}, row.errorCode)) : null),
+      h('td.num.attempts', {}, String(row.attempts)),
+      h('td', {}, time(row.parkedAt)),
+      replay ? h('td', {}, replayButton(row.projection, overview, notice)) : null))));
+}
+
+function replayButton(name, overview, notice) {
+  if (!overview.admin.rebuild.includes(name)) return h('span.muted.small', { title: 'start the browser with --allow-admin --module <path> to replay' }, 'not loaded');
+  return h('button', { onclick: () => confirmAndPost('replay-parked', name, notice) }, 'Replay…');
 }
 
 /** Asks the server for a confirmation token, shows its prompt, and posts the action with it. */
@@ -87,7 +99,7 @@ async function confirmAndPost(action, projection, notice) {
     const result = await api(`/admin/projections/${encodeURIComponent(projection)}/${action}`, post({ token: confirmation.token }));
     replace(notice, h('p.ok-text', {}, action === 'rebuild'
       ? `Rebuilt ${projection}: ${number(result.events)} events up to position ${number(result.position)} in ${(result.elapsedMs / 1000).toFixed(1)} s.`
-      : `Replayed the parked events of ${projection}.`));
+      : `Replayed the parked events of ${projection}: ${number(result.replayed)} applied, ${number(result.failed)} failed again.`));
   } catch (error) {
     replace(notice, errorBox(error));
   }

@@ -1,7 +1,7 @@
 /**
  * The read-only SQL of the event browser: what the store's public API does
  * not answer (subscriptions with their lag and owner, events by id or
- * correlation, whether a parked-events table exists). Nothing here writes.
+ * correlation, parked events of every projection). Nothing here writes.
  */
 import { eventsAfterSql } from '../../projections/sql/projections.sql';
 import type { Statement } from '../../repositories/sql-runner';
@@ -9,7 +9,7 @@ import type { SchemaSql } from '../../repositories/sql/naming';
 import { lastPositionSql } from '../../repositories/sql/sequencer.sql';
 import { ALL_STREAM } from '../../validation';
 
-/** The table a projection's parked (given up) events are kept in, once the store has one. */
+/** The table the projections' parked (set aside) events are kept in. */
 export const PARKED_EVENTS_TABLE = 'parked_events';
 
 export function browseStatements(s: SchemaSql) {
@@ -51,14 +51,11 @@ export function browseStatements(s: SchemaSql) {
              where p.position is not null order by p.position limit $2`,
     } satisfies Statement,
 
-    /** `$1` schema: whether the store has a parked-events table. */
-    parkedTableExists: {
-      text: `select to_regclass(format('%I.%I', $1::text, '${PARKED_EVENTS_TABLE}')) is not null as exists`,
-    } satisfies Statement,
-
-    /** Up to `$1` parked events, each row as JSON: its columns are whatever the table has. */
+    /** Up to `$1` parked events of every projection, by projection and `$all` position (the stack stays out of the list). */
     parkedEvents: {
-      text: `select to_jsonb(p) as row from ${s.t(PARKED_EVENTS_TABLE)} p limit $1`,
+      text: `select projection, position::bigint as position, event_id, stream_id, stream_version::bigint as stream_version,
+                    event_type, error, error_code, attempts, parked_at
+             from ${s.t(PARKED_EVENTS_TABLE)} order by projection, position limit $1`,
     } satisfies Statement,
   };
 }
