@@ -34,6 +34,7 @@ import type { Logger } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { EventStore } from '../repositories/event-store';
 import type { SqlRunner, Statement } from '../repositories/sql-runner';
+import type { ResolvedFilter } from '../repositories/read-filter';
 import type { SubscriptionManager } from '../subscriptions/subscription-manager';
 import type { Wakeable } from '../subscriptions/wake-hub';
 import type { RecordedEvent } from '../types';
@@ -282,6 +283,10 @@ export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
     // Events may come from a standby (checkpoints and read models are written on the primary);
     // projections see personal fields opened, or null for forgotten subjects.
     const readAll = async (start: number, count: number) => personal.reveal(await routedReader.readAllForward(start, count));
+    const readFiltered = async (start: number, count: number, filter: ResolvedFilter) => {
+      const page = await routedReader.readAllFiltered(start, count, filter);
+      return { ...page, events: await personal.reveal(page.events) };
+    };
     const eventsAfter = async (position: number) =>
       (await ctx.runner.query<{ count: number }>(statements.eventsAfter, [position]))[0].count;
     const lastPosition = () => reader.lastPosition();
@@ -305,7 +310,7 @@ export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
       instances,
       newEm: () => committer.newEm(),
       exclusive: (definition, trx) => committer.exclusive(definition, trx),
-      eventAt: async (position) => (await reader.readAllForward(position, 1)).find((event) => event.position === position),
+      eventAt: async (position) => (await personal.reveal(await reader.readAllForward(position, 1))).find((event) => event.position === position),
     });
     const parts: Parts = {
       subscriptions,
@@ -313,7 +318,7 @@ export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
       statements,
       committer,
       instances,
-      pages: new PageReader({ readAll, readFiltered: (start, count, filter) => reader.readAllFiltered(start, count, filter) }),
+      pages: new PageReader({ readAll, readFiltered }),
       readAll,
       eventsAfter,
       lastPosition,

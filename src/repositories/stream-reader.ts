@@ -100,7 +100,7 @@ export class StreamReader {
     if (filter.eventTypes) params.push(filter.eventTypes);
     if (filter.streamPrefix !== undefined) params.push(filter.streamPrefix);
     const statement = this.ctx.read.allFiltered(filter.eventTypes !== undefined, filter.streamPrefix !== undefined, count);
-    const rows = await this.ctx.runner.query<ReadRow>(statement, params);
+    const rows = await this.runner.query<ReadRow>(statement, params);
     const events: RecordedEvent[] = [];
     appendWindow(events, rows);
     const windowEnd = Number(rows[0]?.[FILTERED_ROW.scannedTo] ?? start - 1);

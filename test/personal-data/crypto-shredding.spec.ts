@@ -301,6 +301,31 @@ describe('personal data (crypto-shredding)', function () {
       expect(seen.get('p1')).to.equal('p1@secret.example');
       expect(seen.has('p2')).to.equal(false);
     });
+
+    it('see the opened values when a parked event is replayed', async () => {
+      const applied: Array<string | null> = [];
+      let poisoned = true;
+      @Projection('pd-parked-emails', { maxAttempts: 1, poisonEvents: 'park' })
+      class ParkedEmails {
+        @Handles(PdEmailChanged) changed(e: PdEmailChanged) {
+          if (e.customerId !== 'parked') return;
+          if (poisoned) throw new Error('not yet');
+          applied.push(e.email);
+        }
+      }
+      await store.appendToStream('cust-parked', ExpectedVersion.NoStream, serializer.serializeAll([Object.assign(new PdEmailChanged(), { customerId: 'parked', email: 'parked@secret.example' })]));
+      const runner = store.projections([ParkedEmails], { retryDelayMs: 5, onError: () => undefined });
+      try {
+        await runner.start();
+        await caughtUp(runner, 'pd-parked-emails');
+        expect(await runner.parked('pd-parked-emails')).to.have.length(1);
+        poisoned = false;
+        expect(await runner.replayParked('pd-parked-emails')).to.include({ replayed: 1, failed: 0 });
+      } finally {
+        await runner.stop();
+      }
+      expect(applied).to.deep.equal(['parked@secret.example']);
+    });
   });
 
   describe('inline projections', () => {
