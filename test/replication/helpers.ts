@@ -17,6 +17,8 @@ export { uniqueSchema };
 
 export async function onStandby<T>(standby: Standby, fn: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: standby.url });
+  // A standby stopped meanwhile fails the query; its notice must not also surface as an uncaught error.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     return await fn(client);
