@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 
-export { EventStore } from './repositories/event-store';
-export type { EventStoreConnectOptions, EventStoreOptions } from './repositories/store-options';
-export type { ReadModelSchemaReport } from './repositories/read-model-schema';
+export { EventStore } from './store/event-store';
+export type { EventStoreConnectOptions, EventStoreOptions } from './store/store-options';
+export type { ReadModelSchemaReport } from './store/read-model-schema';
 export {
   ExpectedVersion,
   type AppendResult,
@@ -64,13 +64,13 @@ export {
   type AggregateRepositoryToken,
   type SaveOptions,
   type UpdateOptions,
-} from './repositories/aggregate-repository';
+} from './domain/aggregate-repository';
 
 // Projections: decorated read-model handlers, their runner, rebuilds.
 export * from './projections';
 
 // Personal data: crypto-shredding of @PersonalData fields, see src/personal-data.
-export * from './personal-data';
+export * from './domain/personal-data';
 export type { ReadAllOptions, ReadFilter } from './types';
 export { exportEvents, importEvents, parseNdjson, ImportError } from './export-import';
 export type { ExportOptions, ImportOptions, ImportProgress, ExportedEvent, ExportedLink, ExportRecord, ImportErrorReason } from './export-import';

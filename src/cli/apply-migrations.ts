@@ -8,7 +8,7 @@
 export async function applyMigrations(url: string, schema: string): Promise<readonly string[]> {
   // Loaded on demand: MikroORM's PostgreSQL driver takes about half a second
   // to load, and only `init` and `migrate` need it.
-  const { EventStore } = require('../repositories/event-store') as typeof import('../repositories/event-store');
+  const { EventStore } = require('../store/event-store') as typeof import('../store/event-store');
   const store = await EventStore.connect({ clientUrl: url, schema, sequencerIntervalMs: 0 });
   try {
     return store.appliedMigrations;

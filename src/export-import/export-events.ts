@@ -3,7 +3,7 @@
  * stream in version order), then the links. Pages by key, so a store of any
  * size streams through in constant memory.
  */
-import type { EventStore } from '../repositories/event-store';
+import type { EventStore } from '../store/event-store';
 import type { ExportedEvent, ExportedLink, ExportRecord } from './exported-event';
 import { exportSql } from './export-import.sql';
 import { RawConnection } from './raw-connection';

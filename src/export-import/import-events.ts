@@ -9,7 +9,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { EventStore } from '../repositories/event-store';
+import type { EventStore } from '../store/event-store';
 import { ExportRecord, ImportError, ImportErrorReason } from './exported-event';
 import { importSql } from './export-import.sql';
 import { RawConnection } from './raw-connection';

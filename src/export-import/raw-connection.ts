@@ -1,6 +1,6 @@
 /** A node-postgres connection borrowed from the store's pool, for COPY and paged reads. */
 import type { Client } from 'pg';
-import type { EventStore } from '../repositories/event-store';
+import type { EventStore } from '../store/event-store';
 
 interface KnexClientLike {
   acquireConnection(): Promise<Client>;

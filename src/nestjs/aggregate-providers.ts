@@ -2,8 +2,8 @@
 import type { Provider } from '@nestjs/common';
 import type { AggregateRoot } from '../domain/aggregate-root';
 import { InvalidArgumentError } from '../errors';
-import { AggregateClass, aggregateRepositoryToken } from '../repositories/aggregate-repository';
-import { EventStore } from '../repositories/event-store';
+import { AggregateClass, aggregateRepositoryToken } from '../domain/aggregate-repository';
+import { EventStore } from '../store/event-store';
 import { describe } from '../validation';
 
 export function aggregateRepositoryProviders(aggregates: unknown): Provider[] {

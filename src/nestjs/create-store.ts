@@ -1,6 +1,6 @@
 /** Makes the module's EventStore from its options: owning a MikroORM, or joining one. */
 import { InvalidArgumentError } from '../errors';
-import { EventStore } from '../repositories/event-store';
+import { EventStore } from '../store/event-store';
 import { describe } from '../validation';
 import type { EventStoreModuleOptions } from './module-options';
 

@@ -11,7 +11,7 @@ import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap, 
 import { DiscoveryService } from '@nestjs/core';
 import type { ProjectionRunner } from '../projections/projection-runner';
 import { projectionRegistry } from '../projections/registry';
-import { EventStore } from '../repositories/event-store';
+import { EventStore } from '../store/event-store';
 import type { Subscription } from '../subscriptions/subscription-options';
 import { ALL_STREAM } from '../validation';
 import type { EventStoreModuleOptions } from './module-options';

@@ -1,8 +1,8 @@
 /** Parameter and property decorators that inject the store and aggregate repositories. */
 import { Inject } from '@nestjs/common';
 import type { AggregateRoot } from '../domain/aggregate-root';
-import { AggregateClass, aggregateRepositoryToken } from '../repositories/aggregate-repository';
-import { EventStore } from '../repositories/event-store';
+import { AggregateClass, aggregateRepositoryToken } from '../domain/aggregate-repository';
+import { EventStore } from '../store/event-store';
 
 type InjectDecorator = ReturnType<typeof Inject>;
 

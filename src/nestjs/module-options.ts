@@ -3,8 +3,8 @@ import type { MikroORM } from '@mikro-orm/core';
 import type { InjectionToken, ModuleMetadata, OptionalFactoryDependency, Type } from '@nestjs/common';
 import type { AggregateRoot } from '../domain/aggregate-root';
 import type { ProjectionRunnerOptions } from '../projections/projection-options';
-import type { AggregateClass } from '../repositories/aggregate-repository';
-import type { EventStoreConnectOptions } from '../repositories/store-options';
+import type { AggregateClass } from '../domain/aggregate-repository';
+import type { EventStoreConnectOptions } from '../store/store-options';
 
 /** How the store is made: its own MikroORM from the connection options, or a joined `orm`. */
 export interface EventStoreModuleOptions extends EventStoreConnectOptions {

@@ -32,7 +32,7 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { EventStore } from '../repositories/event-store';
+import type { EventStore } from '../store/event-store';
 import type { SqlRunner, Statement } from '../repositories/sql-runner';
 import type { ResolvedFilter } from '../repositories/read-filter';
 import type { SubscriptionManager } from '../subscriptions/subscription-manager';

@@ -19,7 +19,7 @@ import { ALL_STREAM, assertStreamIdOrAll } from '../validation';
 import { AdvisoryLocks } from './advisory-locks';
 import { CheckpointBatcher } from './checkpoint-batcher';
 import { EventSource, SharedReads } from './event-source';
-import type { Notifier } from './notifier';
+import type { Notifier } from '../repositories/notifier';
 import { Ownership, OwnershipListener, OwnershipTarget } from './ownership';
 import { PersistentSubscription } from './persistent-subscription';
 import { PositionPoller } from './position-poller';

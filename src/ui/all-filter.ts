@@ -6,7 +6,7 @@
  * A request reads at most SCAN_LIMIT events, so a rare type cannot make it
  * read the whole store: it answers with what it found and where to go on.
  */
-import type { EventStore } from '../repositories/event-store';
+import type { EventStore } from '../store/event-store';
 import type { RecordedEvent } from '../types';
 
 export interface AllFilter {

@@ -5,7 +5,7 @@
  * admin actions. Bad parameters are answered with 400 and a message.
  */
 import { Hono } from 'hono';
-import type { EventStore } from '../repositories/event-store';
+import type { EventStore } from '../store/event-store';
 import { ADMIN_ACTIONS, AdminActions } from './admin';
 import { readAllPage } from './all-filter';
 import { UiBadRequestError, UiNotFoundError } from './errors';

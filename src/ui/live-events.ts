@@ -7,8 +7,8 @@
  */
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import { followEvents } from '../cli/event-follower';
-import type { EventStore } from '../repositories/event-store';
+import { followEvents } from '../subscriptions/event-follower';
+import type { EventStore } from '../store/event-store';
 import { ALL_STREAM } from '../validation';
 import { AllFilter, matchesFilter } from './all-filter';
 import { eventView } from './event-view';

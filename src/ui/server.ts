@@ -12,7 +12,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { Pool } from 'pg';
 import { EventStoreError, InvalidArgumentError, StreamDeletedError, StreamNotFoundError } from '../errors';
 import type { ProjectionRunner } from '../projections/projection-runner';
-import type { EventStore } from '../repositories/event-store';
+import type { EventStore } from '../store/event-store';
 import { AdminActions } from './admin';
 import { apiRoutes } from './api';
 import { DEFAULT_UI_HOST, DEFAULT_UI_PORT } from './defaults';

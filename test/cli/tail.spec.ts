@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { EventStore, ExpectedVersion, RecordedEvent, SubscribeOptions, SubscriptionHandler } from '../../src';
 import { resolveTailOptions, runTail } from '../../src/cli/commands/tail';
-import { FollowedStore, followEvents } from '../../src/cli/event-follower';
+import { FollowedStore, followEvents } from '../../src/subscriptions/event-follower';
 import { connectStore, disposeStore, testDatabaseUrl, uniqueSchema, withClient } from '../support/stores';
 import { lines, runBin, runInProcess } from './cli-runner';
 

@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
 import { countExportEvents, exportEvents } from '../../export-import';
-import { EventStore } from '../../repositories/event-store';
+import { EventStore } from '../../store/event-store';
 import { CliIo, println } from '../cli-io';
 import { CliNoStoreError } from '../cli-errors';
 import { addConnectionOptions, ConnectionFlags, ConnectionSettings, resolveConnection } from '../connection-options';

@@ -6,7 +6,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { ImportError, importEvents, parseNdjson } from '../../export-import';
-import { EventStore } from '../../repositories/event-store';
+import { EventStore } from '../../store/event-store';
 import { CliIo, println } from '../cli-io';
 import { CliConfigurationError, CliError, CliNoStoreError, ExitCode } from '../cli-errors';
 import { addConnectionOptions, ConnectionFlags, ConnectionSettings, resolveConnection } from '../connection-options';

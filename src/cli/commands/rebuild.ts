@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { EventStoreError } from '../../errors';
 import { ProjectionNotRegisteredError } from '../../projections/errors';
 import type { RebuildProgress } from '../../projections/projection-options';
-import { EventStore } from '../../repositories/event-store';
+import { EventStore } from '../../store/event-store';
 import { CliIo, println } from '../cli-io';
 import { CliConfigurationError, CliNoStoreError } from '../cli-errors';
 import { addConnectionOptions, ConnectionFlags, ConnectionSettings, resolveConnection } from '../connection-options';

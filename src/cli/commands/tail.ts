@@ -13,7 +13,7 @@ import { CliIo, println } from '../cli-io';
 import { CliConfigurationError, CliNoStoreError, CliRefusedError } from '../cli-errors';
 import { addConnectionOptions, ConnectionFlags, ConnectionSettings, resolveConnection } from '../connection-options';
 import { withDatabase } from '../database';
-import { followEvents } from '../event-follower';
+import { followEvents } from '../../subscriptions/event-follower';
 import { readStoreState } from '../store-state';
 import { formatEvent } from '../tail-format';
 
@@ -97,7 +97,7 @@ export async function runTail({ url, schema }: ConnectionSettings, options: Tail
   }
   if (signal.aborted) return;
   // Loaded on demand, as in apply-migrations.ts: MikroORM takes a while to load.
-  const { EventStore } = require('../../repositories/event-store') as typeof import('../../repositories/event-store');
+  const { EventStore } = require('../../store/event-store') as typeof import('../../store/event-store');
   // No sequencer sweep of its own: following reads, and the writers' stores number their events.
   const store = await EventStore.connect({ clientUrl: url, schema, sequencerIntervalMs: 0 });
   // The store's timers do not keep a process alive, and its LISTEN

@@ -72,7 +72,7 @@ export async function runUi({ url, schema }: ConnectionSettings, options: UiComm
   }
   if (signal.aborted) return;
   // Loaded on demand: MikroORM and the web server take a while to load.
-  const { EventStore } = require('../../repositories/event-store') as typeof import('../../repositories/event-store');
+  const { EventStore } = require('../../store/event-store') as typeof import('../../store/event-store');
   const { startUiServer } = require('../../ui/server') as typeof import('../../ui/server');
   // No sequencer sweep of its own: the page reads, and the writers' stores number their events.
   const store = await EventStore.connect({ clientUrl: url, schema, sequencerIntervalMs: 0, entities: loaded?.entities as never });

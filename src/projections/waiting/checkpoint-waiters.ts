@@ -13,7 +13,7 @@
  * The database is the truth: a waiter first registers, then reads the
  * checkpoint, so a move between the two cannot be missed.
  */
-import type { Notifier } from '../../subscriptions/notifier';
+import type { Notifier } from '../../repositories/notifier';
 import { ProjectionWaitTimeoutError } from '../errors';
 import { CHECKPOINT_PAYLOAD_PREFIX } from '../sql/projections.sql';
 

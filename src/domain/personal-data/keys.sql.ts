@@ -1,6 +1,6 @@
 /** The data keys table: find, create and destroy subjects' keys; snapshots that hold a subject's data. */
-import type { SchemaSql } from '../repositories/sql/naming';
-import type { Statement } from '../repositories/sql-runner';
+import type { SchemaSql } from '../../repositories/sql/naming';
+import type { Statement } from '../../repositories/sql-runner';
 
 export interface KeyRow {
   subject_id: string;

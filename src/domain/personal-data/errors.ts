@@ -1,5 +1,5 @@
 /** Errors of crypto-shredding. */
-import { EventStoreError } from '../errors';
+import { EventStoreError } from '../../errors';
 
 /** Personal data to write or read, and the store was connected without `personalData` (no master key, no key provider). */
 export class PersonalDataNotConfiguredError extends EventStoreError {

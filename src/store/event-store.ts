@@ -13,13 +13,13 @@ import type { ClientConfig } from 'pg';
 import { MIGRATIONS } from '../../migrations';
 import { STORE_ENTITIES } from '../entities';
 import { InvalidArgumentError, StoreClosedError } from '../errors';
-import { appendWithInlineProjections } from '../projections/inline-append';
+import { appendWithInlineProjections } from '../repositories/inline-append';
 import type { ProjectionClass } from '../projections/projection-definition';
 import { ProjectionHub } from '../projections/projection-hub';
 import type { ProjectionRunnerOptions } from '../projections/projection-options';
 import { ProjectionRunner } from '../projections/projection-runner';
 import { ReadReplicas } from '../replication/read-replicas';
-import { Notifier } from '../subscriptions/notifier';
+import { Notifier } from '../repositories/notifier';
 import { SubscriptionManager } from '../subscriptions/subscription-manager';
 import type { PersistentSubscriptionOptions, SubscribeOptions, Subscription, SubscriptionHandler } from '../subscriptions/subscription-options';
 import type {
@@ -40,18 +40,18 @@ import { ExpectedVersion } from '../types';
 import { traceAppend, traceRead } from '../telemetry';
 import { ALL_STREAM, describe } from '../validation';
 import type { AggregateRoot } from '../domain/aggregate-root';
-import { KeyProvider, resolveKeyProvider } from '../personal-data/key-provider';
-import { PersonalDataProtection } from '../personal-data/personal-data';
-import { SUBJECT_FORGOTTEN_STREAM } from '../personal-data/subject-forgotten';
-import { AggregateClass, AggregateRepository, AggregateRepositoryOptions } from './aggregate-repository';
-import { BackgroundSequencer } from './background-sequencer';
+import { KeyProvider, resolveKeyProvider } from '../domain/personal-data/key-provider';
+import { PersonalDataProtection } from '../domain/personal-data/personal-data';
+import { SUBJECT_FORGOTTEN_STREAM } from '../domain/personal-data/subject-forgotten';
+import { AggregateClass, AggregateRepository, AggregateRepositoryOptions } from '../domain/aggregate-repository';
+import { BackgroundSequencer } from '../repositories/background-sequencer';
 import { ReadModelSchemaReport, updateReadModelSchema } from './read-model-schema';
 import { ServerAddress, connectionFailure } from './connection-errors';
 import { MigrationReport, migrateSchema } from './schema-migrator';
-import { quoteSchema } from './schema-name';
-import { SnapshotStore } from './snapshot-store';
-import { SqlRunner, transactionOf } from './sql-runner';
-import { StoreContext } from './store-context';
+import { quoteSchema } from '../repositories/schema-name';
+import { SnapshotStore } from '../repositories/snapshot-store';
+import { SqlRunner, transactionOf } from '../repositories/sql-runner';
+import { StoreContext } from '../repositories/store-context';
 import {
   EventStoreConnectOptions,
   EventStoreOptions,
@@ -60,8 +60,8 @@ import {
   resolveClientUrl,
   resolveStoreOptions,
 } from './store-options';
-import { StreamReader, streamForwardArgs } from './stream-reader';
-import { StreamWriter } from './stream-writer';
+import { StreamReader, streamForwardArgs } from '../repositories/stream-reader';
+import { StreamWriter } from '../repositories/stream-writer';
 
 let instances = 0;
 

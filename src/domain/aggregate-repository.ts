@@ -21,12 +21,12 @@
  * and hand it to services through their constructors (or any container).
  */
 import type { EntityManager } from '@mikro-orm/core';
-import { AggregateRoot, aggregateState, applyEvent, assertAggregateId } from '../domain/aggregate-root';
-import { isCurrentSnapshot, restoreSnapshot, takeSnapshot } from '../domain/aggregate-snapshot';
-import { AggregateIdNotSetError, AggregateNotRegisteredError } from '../domain/errors';
-import { EventEnvelope, EventSerializer, EventSerializerOptions, assertEnvelope } from '../domain/event-serializer';
-import { InstanceBuilder } from '../domain/instance-builder';
-import { AggregateInfo, domainRegistry } from '../domain/registry';
+import { AggregateRoot, aggregateState, applyEvent, assertAggregateId } from './aggregate-root';
+import { isCurrentSnapshot, restoreSnapshot, takeSnapshot } from './aggregate-snapshot';
+import { AggregateIdNotSetError, AggregateNotRegisteredError } from './errors';
+import { EventEnvelope, EventSerializer, EventSerializerOptions, assertEnvelope } from './event-serializer';
+import { InstanceBuilder } from './instance-builder';
+import { AggregateInfo, domainRegistry } from './registry';
 import {
   ConcurrencyRetriesExhaustedError,
   InvalidArgumentError,
@@ -36,10 +36,10 @@ import {
 } from '../errors';
 import type { AppendResult, RecordedEvent, SnapshotData } from '../types';
 import { assertNonNegativeInteger, assertPositiveInteger, describe, toJson } from '../validation';
-import { subjectKeysOf } from '../personal-data/aggregate-subjects';
-import { SubjectKeys, noteSubjectsOf } from '../personal-data/personal-data';
-import type { EventStore } from './event-store';
-import { DEFAULT_READ_COUNT } from './stream-reader';
+import { subjectKeysOf } from './personal-data/aggregate-subjects';
+import { SubjectKeys, noteSubjectsOf } from './personal-data/personal-data';
+import type { EventStore } from '../store/event-store';
+import { DEFAULT_READ_COUNT } from '../repositories/stream-reader';
 
 /** An `@Aggregate` class; repositories build instances with no constructor arguments. */
 export type AggregateClass<T extends AggregateRoot> = new () => T;

@@ -16,12 +16,12 @@
 import type { MikroORM } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { v7 as uuidv7 } from 'uuid';
-import { transactionOf } from '../repositories/sql-runner';
-import type { StoreContext } from '../repositories/store-context';
-import type { StreamWriter } from '../repositories/stream-writer';
+import { transactionOf } from './sql-runner';
+import type { StoreContext } from './store-context';
+import type { StreamWriter } from './stream-writer';
 import type { AppendResult, EventData, ExpectedVersionValue, RecordedEvent, WriteOptions } from '../types';
 import { assertWriteOptions } from '../validation';
-import type { InlineApplier } from './projection-hub';
+import type { InlineApplier } from '../projections/projection-hub';
 
 export interface InlineAppendDeps {
   orm: MikroORM;

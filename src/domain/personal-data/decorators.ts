@@ -3,7 +3,7 @@
  * property names the data subject and which properties hold personal data.
  * The behaviour lives in plan.ts (what to encrypt) and personal-data.ts.
  */
-import { InvalidArgumentError } from '../errors';
+import { InvalidArgumentError } from '../../errors';
 
 interface ClassMarks {
   subject?: string;

@@ -8,7 +8,7 @@
  * nested personal fields cannot be found, and that is an error rather than
  * plaintext written silently.
  */
-import { InvalidArgumentError } from '../errors';
+import { InvalidArgumentError } from '../../errors';
 
 interface TypeMetadata {
   typeFunction: (options?: unknown) => unknown;

@@ -4,8 +4,8 @@
  * KeyProvider that asks a KMS / HSM to wrap and unwrap them.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { InvalidArgumentError } from '../errors';
-import { describe } from '../validation';
+import { InvalidArgumentError } from '../../errors';
+import { describe } from '../../validation';
 
 /** Which key is being wrapped: bind it to its subject and generation (e.g. as a KMS encryption context). */
 export interface KeyContext {

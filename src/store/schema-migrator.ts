@@ -10,7 +10,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Migrator } from '@mikro-orm/migrations';
 import { Client, ClientConfig } from 'pg';
 import { connectionFailure } from './connection-errors';
-import { quoteSchema } from './schema-name';
+import { quoteSchema } from '../repositories/schema-name';
 
 export interface MigrationReport {
   applied: string[];

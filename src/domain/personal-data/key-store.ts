@@ -9,8 +9,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Knex } from '@mikro-orm/postgresql';
-import { EventStoreError } from '../errors';
-import type { SqlRunner } from '../repositories/sql-runner';
+import { EventStoreError } from '../../errors';
+import type { SqlRunner } from '../../repositories/sql-runner';
 import type { DataKey } from './envelope';
 import { PersonalDataKeyError } from './errors';
 import { KEY_BYTES, KeyProvider } from './key-provider';

@@ -7,17 +7,17 @@
  * key as a whole, and deleted when the subject is forgotten.
  */
 import type { Knex } from '@mikro-orm/postgresql';
-import { InvalidArgumentError } from '../errors';
-import type { SqlRunner } from '../repositories/sql-runner';
-import type { EventData, ExpectedVersionValue, RecordedEvent, SnapshotData } from '../types';
-import { assertIdText, assertStreamId, describe, encodeEvents, encodeExpectedVersion, toJson } from '../validation';
+import { InvalidArgumentError } from '../../errors';
+import type { SqlRunner } from '../../repositories/sql-runner';
+import type { EventData, ExpectedVersionValue, RecordedEvent, SnapshotData } from '../../types';
+import { assertIdText, assertStreamId, describe, encodeEvents, encodeExpectedVersion, toJson } from '../../validation';
 import { DataKey, Envelope, forEachEnvelope, isEnvelope, open, replaceEnvelopes, seal } from './envelope';
 import { PersonalDataKeyError, PersonalDataNotConfiguredError } from './errors';
 import type { KeyProvider } from './key-provider';
 import { KeyRef, KeyStore, keyRef } from './key-store';
 import { SNAPSHOT_SUBJECTS_KEY, keyStatements } from './keys.sql';
 import { EventPlan, FieldPlan, planForEvent, planForEventType } from './plan';
-import type { SchemaSql } from '../repositories/sql/naming';
+import type { SchemaSql } from '../../repositories/sql/naming';
 
 /** Subject -> key generations whose plaintext something (an aggregate) holds; undefined: the subject's newest key. */
 export type SubjectKeys = Map<string, Set<number | undefined>>;

@@ -12,8 +12,8 @@
  * alike: an event is handled only if its number is above the last handled.
  */
 import { StreamDeletedError, StreamNotFoundError } from '../errors';
-import type { EventStore } from '../repositories/event-store';
-import type { Subscription } from '../subscriptions/subscription-options';
+import type { EventStore } from '../store/event-store';
+import type { Subscription } from './subscription-options';
 import type { ReadFilter, RecordedEvent } from '../types';
 import { ALL_STREAM } from '../validation';
 

@@ -3,7 +3,7 @@
  * keys, so that projections (which may hold personal data in their read
  * models) can clean up: `@Handles(SubjectForgotten)`.
  */
-import { DomainEvent } from '../domain/decorators';
+import { DomainEvent } from '../decorators';
 
 /** The stream that holds the SubjectForgotten events. */
 export const SUBJECT_FORGOTTEN_STREAM = 'personal-data-erasures';

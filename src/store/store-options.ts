@@ -4,11 +4,11 @@
  */
 import type { Options } from '@mikro-orm/postgresql';
 import { InvalidArgumentError } from '../errors';
-import type { PersonalDataOptions } from '../personal-data/key-provider';
+import type { PersonalDataOptions } from '../domain/personal-data/key-provider';
 import { ResolvedSubscriptionSettings, SubscriptionSettings, resolveSubscriptionSettings } from '../subscriptions/subscription-options';
 import { ReplicaOptions, ResolvedReplicaOptions, resolveReplicaOptions } from '../replication/replica-options';
 import { describe } from '../validation';
-import { assertSchemaName } from './schema-name';
+import { assertSchemaName } from '../repositories/schema-name';
 
 export interface EventStoreOptions {
   /** The PostgreSQL schema that holds the store (created if needed); default `public`. */

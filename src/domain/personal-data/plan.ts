@@ -4,8 +4,8 @@
  * values or arrays), those of nested classes; and the property naming the
  * data subject. Built once per class.
  */
-import { InvalidArgumentError } from '../errors';
-import { domainRegistry } from '../domain/registry';
+import { InvalidArgumentError } from '../../errors';
+import { domainRegistry } from '../registry';
 import { personalMarks } from './decorators';
 import { nestedTypes } from './nested-types';
 
