@@ -1,4 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
+import { ExpectedVersionCode, NOTIFY_LINK, NOTIFY_WRITE, WriteStatus } from '../src/protocol';
 
 /**
  * The store's server-side functions: append, link, delete and the `$all`
@@ -10,10 +11,8 @@ import { Migration } from '@mikro-orm/migrations';
  */
 export class Migration20261129103000 extends Migration {
   override async up(): Promise<void> {
-    // Result codes shared with src/repositories/sql/status.ts.
-    // 0 ok, 1 wrong expected version, 2 stream exists, 3 stream not found,
-    // 4 stream deleted, 5 event not found, 6 duplicate event.
-    // Expected versions: -1 any, -2 no stream, -3 stream exists, n >= 0 exact.
+    // Result codes (WriteStatus), expected versions (ExpectedVersionCode, or
+    // n >= 0 exact) and notify payloads: src/protocol.ts.
 
     this.addSql(`create function es_channel() returns text language sql stable
       set search_path from current
@@ -30,16 +29,16 @@ export class Migration20261129103000 extends Migration {
         out stream_ref bigint, out stream_version bigint)
       language plpgsql set search_path from current as $$
       begin
-        if p_expected = -1 then
+        if p_expected = ${ExpectedVersionCode.Any} then
           insert into streams as s (stream_id, version) values (p_stream, p_count)
           on conflict (stream_id) do update set version = s.version + p_count where s.deleted_at is null
           returning s.id, s.version into stream_ref, stream_version;
-        elsif p_expected = -2 or p_expected = 0 then
+        elsif p_expected = ${ExpectedVersionCode.NoStream} or p_expected = 0 then
           insert into streams as s (stream_id, version) values (p_stream, p_count)
           on conflict (stream_id) do update set version = s.version + p_count
             where s.version = 0 and s.deleted_at is null
           returning s.id, s.version into stream_ref, stream_version;
-        elsif p_expected = -3 then
+        elsif p_expected = ${ExpectedVersionCode.StreamExists} then
           update streams s set version = s.version + p_count
           where s.stream_id = p_stream and s.deleted_at is null
           returning s.id, s.version into stream_ref, stream_version;
@@ -59,15 +58,15 @@ export class Migration20261129103000 extends Migration {
         select s.version, s.deleted_at into stream_version, v_deleted from streams s where s.stream_id = p_stream;
         if not found then
           stream_version := 0;
-          status := case when p_expected = -3 then 3 else 1 end;
+          status := case when p_expected = ${ExpectedVersionCode.StreamExists} then ${WriteStatus.StreamNotFound} else ${WriteStatus.WrongExpectedVersion} end;
         elsif v_deleted is not null then
-          status := 4;
-        elsif p_expected = -2 then
-          status := 2;
-        elsif p_expected = -3 then
-          status := 3;
+          status := ${WriteStatus.StreamDeleted};
+        elsif p_expected = ${ExpectedVersionCode.NoStream} then
+          status := ${WriteStatus.StreamExists};
+        elsif p_expected = ${ExpectedVersionCode.StreamExists} then
+          status := ${WriteStatus.StreamNotFound};
         else
-          status := 1;
+          status := ${WriteStatus.WrongExpectedVersion};
         end if;
       end $$;`);
 
@@ -211,13 +210,13 @@ export class Migration20261129103000 extends Migration {
         values (v_ref, stream_version - v_count + 1, v_count)
         returning append_log.tx into tx;
 
-        status := 0;
+        status := ${WriteStatus.Ok};
         if p_sync then
           if pg_try_advisory_xact_lock(es_sequencer_key(), 0) then
             last_position := es_sweep(tx);
           end if;
         else
-          perform pg_notify(es_channel(), 'w');
+          perform pg_notify(es_channel(), '${NOTIFY_WRITE}');
         end if;
       end $$;`);
 
@@ -234,25 +233,25 @@ export class Migration20261129103000 extends Migration {
         from streams s where s.stream_id = p_stream;
         if v_target is null then
           stream_version := 0;
-          if p_expected = -3 then status := 3; return; end if;
-          if p_expected > 0 then status := 1; return; end if;
+          if p_expected = ${ExpectedVersionCode.StreamExists} then status := ${WriteStatus.StreamNotFound}; return; end if;
+          if p_expected > 0 then status := ${WriteStatus.WrongExpectedVersion}; return; end if;
         elsif v_deleted is not null then
-          status := 4; return;
-        elsif p_expected = -2 and stream_version > 0 then
-          status := 2; return;
+          status := ${WriteStatus.StreamDeleted}; return;
+        elsif p_expected = ${ExpectedVersionCode.NoStream} and stream_version > 0 then
+          status := ${WriteStatus.StreamExists}; return;
         elsif p_expected >= 0 and p_expected <> stream_version then
-          status := 1; return;
+          status := ${WriteStatus.WrongExpectedVersion}; return;
         end if;
 
         -- Share locks keep the events from a concurrent hard delete until we commit.
         select count(*) into v_found from (select 1 from events e where e.event_id = any(p_ids) for share) x;
         if v_found < v_count then
-          status := 5; return;
+          status := ${WriteStatus.EventNotFound}; return;
         end if;
         if v_target is not null and (
              exists (select 1 from events e where e.event_id = any(p_ids) and e.stream_ref = v_target)
           or exists (select 1 from stream_links l where l.event_id = any(p_ids) and l.stream_ref = v_target)) then
-          status := 6; return;
+          status := ${WriteStatus.DuplicateEvent}; return;
         end if;
 
         select t.stream_ref, t.stream_version into v_ref, stream_version
@@ -265,8 +264,8 @@ export class Migration20261129103000 extends Migration {
         insert into stream_links (stream_ref, stream_version, event_id)
         select v_ref, stream_version - v_count + u.n, u.id
         from unnest(p_ids) with ordinality as u(id, n);
-        status := 0;
-        perform pg_notify(es_channel(), 'l');
+        status := ${WriteStatus.Ok};
+        perform pg_notify(es_channel(), '${NOTIFY_LINK}');
       end $$;`);
 
     // Soft or hard delete, after the expected-version check on the locked row.
@@ -278,13 +277,13 @@ export class Migration20261129103000 extends Migration {
         select s.id, s.version, s.deleted_at into v_ref, stream_version, v_deleted
         from streams s where s.stream_id = p_stream for update;
         if not found then
-          status := 3; stream_version := 0; return;
+          status := ${WriteStatus.StreamNotFound}; stream_version := 0; return;
         elsif v_deleted is not null then
-          status := 4; return;
-        elsif p_expected = -2 and stream_version > 0 then
-          status := 2; return;
+          status := ${WriteStatus.StreamDeleted}; return;
+        elsif p_expected = ${ExpectedVersionCode.NoStream} and stream_version > 0 then
+          status := ${WriteStatus.StreamExists}; return;
         elsif p_expected >= 0 and p_expected <> stream_version then
-          status := 1; return;
+          status := ${WriteStatus.WrongExpectedVersion}; return;
         end if;
 
         if p_hard then
@@ -298,7 +297,7 @@ export class Migration20261129103000 extends Migration {
         else
           update streams s set deleted_at = now() where s.id = v_ref;
         end if;
-        status := 0;
+        status := ${WriteStatus.Ok};
       end $$;`);
   }
 

@@ -1,4 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
+import { ExpectedVersionCode, NOTIFY_WRITE, WriteStatus } from '../src/protocol';
 
 /**
  * Idempotent appends: appending again exactly the events one earlier append
@@ -65,7 +66,7 @@ export class Migration20261206165000 extends Migration {
           select r.stream_version, r.tx, r.last_position into stream_version, tx, last_position
           from {s}.es_replay(p_stream, p_ids) r;
           if found then
-            status := 0;
+            status := ${WriteStatus.Ok};
             return;
           end if;`)));
   }
@@ -90,16 +91,16 @@ function appendFunction(onRefusal: string): string {
       begin
         -- Locks (or creates) the stream row and moves its version, honouring
         -- the expected version: -1 any, -2 no stream, -3 stream exists, n exact.
-        if p_expected = -1 then
+        if p_expected = ${ExpectedVersionCode.Any} then
           insert into {s}.streams as s (stream_id, version) values (p_stream, v_count)
           on conflict (stream_id) do update set version = s.version + v_count where s.deleted_at is null
           returning s.id, s.version into v_ref, stream_version;
-        elsif p_expected = -2 or p_expected = 0 then
+        elsif p_expected = ${ExpectedVersionCode.NoStream} or p_expected = 0 then
           insert into {s}.streams as s (stream_id, version) values (p_stream, v_count)
           on conflict (stream_id) do update set version = s.version + v_count
             where s.version = 0 and s.deleted_at is null
           returning s.id, s.version into v_ref, stream_version;
-        elsif p_expected = -3 then
+        elsif p_expected = ${ExpectedVersionCode.StreamExists} then
           update {s}.streams s set version = s.version + v_count
           where s.stream_id = p_stream and s.deleted_at is null
           returning s.id, s.version into v_ref, stream_version;
@@ -121,7 +122,7 @@ function appendFunction(onRefusal: string): string {
         values (v_ref, stream_version - v_count + 1, v_count)
         returning append_log.tx into tx;
 
-        status := 0;
+        status := ${WriteStatus.Ok};
         if p_sync then
           if pg_try_advisory_xact_lock({s}.es_sequencer_key(), 0) then
             perform {s}.es_sweep(tx);
@@ -129,7 +130,7 @@ function appendFunction(onRefusal: string): string {
             from {s}.all_positions r where r.stream_ref = v_ref and r.first_version = stream_version - v_count + 1;
           end if;
         else
-          perform pg_notify({s}.es_channel(), 'w');
+          perform pg_notify({s}.es_channel(), '${NOTIFY_WRITE}');
         end if;
       end $$`;
 }

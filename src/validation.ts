@@ -4,14 +4,8 @@
  */
 import { v7 as uuidv7, validate as isUuid } from 'uuid';
 import { DuplicateEventError, InvalidArgumentError } from './errors';
+import { ALL_STREAM, ExpectedVersionCode } from './protocol';
 import { EventData, ExpectedVersion } from './types';
-
-export const ALL_STREAM = '$all';
-
-/** Expected versions as the SQL functions take them. */
-export const EXPECTED_ANY = -1;
-export const EXPECTED_NO_STREAM = -2;
-export const EXPECTED_STREAM_EXISTS = -3;
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
@@ -39,11 +33,11 @@ export function assertStreamIdOrAll(streamId: unknown, argument = 'streamId'): a
 export function encodeExpectedVersion(expected: unknown): number {
   switch (expected) {
     case ExpectedVersion.Any:
-      return EXPECTED_ANY;
+      return ExpectedVersionCode.Any;
     case ExpectedVersion.NoStream:
-      return EXPECTED_NO_STREAM;
+      return ExpectedVersionCode.NoStream;
     case ExpectedVersion.StreamExists:
-      return EXPECTED_STREAM_EXISTS;
+      return ExpectedVersionCode.StreamExists;
   }
   if (typeof expected === 'number' && Number.isInteger(expected) && expected >= 0 && expected <= MAX_SAFE) return expected;
   throw new InvalidArgumentError(

@@ -2,7 +2,7 @@
 import type { Client } from 'pg';
 import { SchemaSql } from '../repositories/sql/naming';
 import { subscriptionNameOf } from '../projections/projection-definition';
-import { ALL_STREAM } from '../validation';
+import { ALL_STREAM } from '../protocol';
 import { inspectStatements } from './sql/inspect.sql';
 import type { StoreState } from './store-state';
 

@@ -13,7 +13,7 @@ import type { ProjectionRunner } from '../projections/projection-runner';
 import { projectionRegistry } from '../projections/registry';
 import { EventStore } from '../store/event-store';
 import type { Subscription } from '../subscriptions/subscription-options';
-import { ALL_STREAM } from '../validation';
+import { ALL_STREAM } from '../protocol';
 import type { EventStoreModuleOptions } from './module-options';
 import { EventStoreSubscriptionHandler, SubscriptionRegistration, subscriptionRegistrationOf } from './subscription.decorator';
 import { EVENT_STORE_MODULE_OPTIONS } from './tokens';

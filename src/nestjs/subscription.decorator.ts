@@ -6,7 +6,8 @@
 import { InvalidArgumentError } from '../errors';
 import type { PersistentSubscriptionOptions, Subscription } from '../subscriptions/subscription-options';
 import type { RecordedEvent } from '../types';
-import { ALL_STREAM, describe } from '../validation';
+import { ALL_STREAM } from '../protocol';
+import { describe } from '../validation';
 
 export interface EventStoreSubscriptionOptions extends PersistentSubscriptionOptions {
   /** The stream followed: `$all` (the default) or one stream id. */

@@ -4,18 +4,10 @@
  * name does), which inline projections its appends must apply, and which
  * runners `store.close()` stops.
  */
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { SubscriptionAlreadyExistsError } from '../errors';
-import type { RecordedEvent } from '../types';
-import { ALL_STREAM } from '../validation';
+import type { AppendHook } from '../repositories/inline-append';
+import { ALL_STREAM } from '../protocol';
 import { subscriptionNameOf } from './projection-definition';
-
-/** Applies just-appended events (no `$all` positions yet) inside the append's transaction. */
-export interface InlineApplier {
-  /** Whether one of these event types is handled (appends of other events take their usual path). */
-  handlesAny(eventTypes: readonly string[]): boolean;
-  apply(em: EntityManager, events: readonly RecordedEvent[]): Promise<void>;
-}
 
 export interface StoppableRunner {
   stop(): Promise<void>;
@@ -24,7 +16,7 @@ export interface StoppableRunner {
 export class ProjectionHub {
   private readonly holders = new Map<string, object>();
   private readonly runners = new Set<StoppableRunner>();
-  private readonly inline = new Set<InlineApplier>();
+  private readonly inline = new Set<AppendHook>();
 
   /** Reserves projection names for `holder`; throws when another runner of this store holds one. */
   reserve(holder: object, names: readonly string[]): void {
@@ -50,13 +42,13 @@ export class ProjectionHub {
     this.runners.delete(runner);
   }
 
-  addInline(applier: InlineApplier): () => void {
+  addInline(applier: AppendHook): () => void {
     this.inline.add(applier);
     return () => this.inline.delete(applier);
   }
 
   /** The inline appliers, or undefined when there are none (appends then take their usual path). */
-  get inlineAppliers(): readonly InlineApplier[] | undefined {
+  get inlineAppliers(): readonly AppendHook[] | undefined {
     return this.inline.size > 0 ? [...this.inline] : undefined;
   }
 

@@ -27,7 +27,7 @@
  * read once for those at the same checkpoint, and one instance per event.
  * Inline projections are not followed on `$all`: while the runner is
  * started, this store's appends apply them inside their own transaction
- * (inline-append.ts).
+ * (repositories/inline-append.ts).
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from '@mikro-orm/core';
@@ -38,7 +38,8 @@ import type { ResolvedFilter } from '../repositories/read-filter';
 import type { SubscriptionManager } from '../subscriptions/subscription-manager';
 import type { Wakeable } from '../subscriptions/wake-hub';
 import type { RecordedEvent } from '../types';
-import { ALL_STREAM, describe } from '../validation';
+import { ALL_STREAM } from '../protocol';
+import { describe } from '../validation';
 import { InvalidArgumentError } from '../errors';
 import { BatchCommitter, BatchFailure, applyEvents } from './batch-commit';
 import { ProjectionNotFoundError } from './errors';
@@ -49,7 +50,8 @@ import { EventInstances } from './event-instances';
 import { rebuildInline } from './inline-rebuild';
 import { PageReader } from './page-reader';
 import { ProjectionDefinition, definitionsOf } from './projection-definition';
-import type { InlineApplier, ProjectionHub } from './projection-hub';
+import type { ProjectionHub } from './projection-hub';
+import type { AppendHook } from '../repositories/inline-append';
 import {
   ProjectionRunnerOptions,
   ProjectionState,
@@ -108,7 +110,7 @@ export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
   private unwatch?: () => void;
   private removeInline?: () => void;
   private readonly waker: Wakeable = { wake: (position) => this.wake(position) };
-  private readonly inlineApplier: InlineApplier = {
+  private readonly inlineApplier: AppendHook = {
     handlesAny: (eventTypes) => this.inline.some((definition) => eventTypes.some((type) => definition.handles(type))),
     apply: (em, events) => this.applyInline(em, events),
   };

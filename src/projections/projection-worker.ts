@@ -33,7 +33,7 @@ import type { SubscriptionManager } from '../subscriptions/subscription-manager'
 import type { Claim } from '../subscriptions/subscription-rows';
 import type { RecordedEvent } from '../types';
 import { traceProjectionBatch } from '../telemetry';
-import { ALL_STREAM } from '../validation';
+import { ALL_STREAM } from '../protocol';
 import { BatchCommitter, BatchFailure, CheckpointConflict } from './batch-commit';
 import { ProjectionBusyError, ProjectionEventParkedError, ProjectionFailedError, ProjectionHandlerError, RebuildInterruptedError } from './errors';
 import { FailureTracker } from './failure-tracker';

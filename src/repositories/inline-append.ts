@@ -1,16 +1,16 @@
 /**
- * An append while inline projections are registered: when they handle one
- * of its events, the events and the inline projections' read-model changes
+ * An append with hooks (the store's inline projections plug in here): when
+ * a hook handles one of its events, the events and the hooks' changes
  * commit in one transaction (other appends take the usual path).
  *
  * - With `{ em }` in an open transaction, both run in a savepoint of it: a
- *   handler that throws undoes the append as well, the error reaches the
+ *   hook that throws undoes the append as well, the error reaches the
  *   caller, and the caller's transaction stays usable. The caller's commit
  *   then commits everything (and the store numbers the events right after).
  * - Otherwise the store opens a transaction of its own, and numbers the
  *   events before returning, as a plain append does (read your writes).
  *
- * Handlers see the events as they will be stored, but without `$all`
+ * Hooks see the events as they will be stored, but without `$all`
  * positions (0): positions are given after the commit.
  */
 import type { MikroORM } from '@mikro-orm/core';
@@ -21,28 +21,34 @@ import type { StoreContext } from './store-context';
 import type { StreamWriter } from './stream-writer';
 import type { AppendResult, EventData, ExpectedVersionValue, RecordedEvent, WriteOptions } from '../types';
 import { assertWriteOptions } from '../validation';
-import type { InlineApplier } from '../projections/projection-hub';
 
-export interface InlineAppendDeps {
+/** Applies just-appended events (no `$all` positions yet) inside the append's transaction. */
+export interface AppendHook {
+  /** Whether one of these event types is handled (appends of other events take their usual path). */
+  handlesAny(eventTypes: readonly string[]): boolean;
+  apply(em: EntityManager, events: readonly RecordedEvent[]): Promise<void>;
+}
+
+export interface HookedAppendDeps {
   orm: MikroORM;
   writer: StreamWriter;
   ctx: StoreContext;
-  /** Opens sealed personal fields, so that handlers see them as projections reading `$all` do. */
+  /** Opens sealed personal fields, so that hooks see them as readers of `$all` do. */
   reveal: (events: RecordedEvent[]) => Promise<RecordedEvent[]>;
   /** The `$all` position of a stream's version, once numbered. */
   positionOf: (streamId: string, version: number) => Promise<number | null>;
 }
 
-export async function appendWithInlineProjections(
-  deps: InlineAppendDeps,
-  appliers: readonly InlineApplier[],
+export async function appendWithHooks(
+  deps: HookedAppendDeps,
+  hooks: readonly AppendHook[],
   streamId: string,
   expectedVersion: ExpectedVersionValue,
   events: readonly EventData[],
   options: WriteOptions = {},
 ): Promise<AppendResult> {
   const types = Array.isArray(events) ? events.map((event: Partial<EventData> | null) => event?.eventType).filter((type) => typeof type === 'string') : [];
-  const relevant = appliers.filter((applier) => applier.handlesAny(types));
+  const relevant = hooks.filter((hook) => hook.handlesAny(types));
   // Nothing to apply (or bad input, which the writer refuses): the usual append.
   if (relevant.length === 0) return deps.writer.append(streamId, expectedVersion, events, options);
   assertWriteOptions(options);
@@ -50,7 +56,7 @@ export async function appendWithInlineProjections(
   const run = async (em: EntityManager): Promise<AppendResult> => {
     const result = await deps.writer.append(streamId, expectedVersion, stored, { em });
     const recorded = await deps.reveal(pendingEvents(streamId, result.streamVersion, stored));
-    for (const applier of relevant) await applier.apply(em, recorded);
+    for (const hook of relevant) await hook.apply(em, recorded);
     return result;
   };
   const em = deps.orm.em.fork({ disableContextResolution: true }) as EntityManager;
@@ -62,7 +68,7 @@ export async function appendWithInlineProjections(
   return { streamVersion: result.streamVersion, position: await deps.positionOf(streamId, result.streamVersion) };
 }
 
-/** The events with their ids chosen here, so that handlers see the ids that are stored. Bad input is left to the writer. */
+/** The events with their ids chosen here, so that hooks see the ids that are stored. Bad input is left to the writer. */
 function withEventIds(events: readonly EventData[]): EventData[] {
   if (!Array.isArray(events)) return events as EventData[];
   return events.map((event: unknown) =>

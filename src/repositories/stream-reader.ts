@@ -1,15 +1,8 @@
 /** Reads of streams and of `$all`, stream info and stream pagination. */
 import { InvalidArgumentError, StreamDeletedError, StreamNotFoundError } from '../errors';
 import type { PaginateStreamsOptions, ReadAllOptions, RecordedEvent, StreamInfo, StreamPage, StreamReadOptions } from '../types';
-import {
-  ALL_STREAM,
-  assertBackwardStart,
-  assertNonNegativeInteger,
-  assertPositiveInteger,
-  assertStreamIdOrAll,
-  describe,
-  assertStorableText,
-} from '../validation';
+import { ALL_STREAM } from '../protocol';
+import { assertBackwardStart, assertNonNegativeInteger, assertPositiveInteger, assertStreamIdOrAll, describe, assertStorableText } from '../validation';
 import { ResolvedFilter, resolveFilter } from './read-filter';
 import { ReadRow, hasEvent, toRecordedEvent } from './row-mapping';
 import { PAGINATE_SORT_COLUMNS } from './sql/read.sql';

@@ -6,10 +6,8 @@ import {
   NotSupportedError,
 } from '../errors';
 import type { AppendResult, DeleteOptions, EventData, ExpectedVersionValue, RecordedEvent, WriteOptions } from '../types';
+import { WriteStatus, expectedVersionStatus } from '../protocol';
 import {
-  EXPECTED_ANY,
-  EXPECTED_NO_STREAM,
-  EXPECTED_STREAM_EXISTS,
   assertStreamId,
   assertUuid,
   assertWriteOptions,
@@ -17,7 +15,7 @@ import {
   encodeEvents,
   encodeExpectedVersion,
 } from '../validation';
-import { AppendRow, ReplayRow, WriteRow, WriteStatus } from './sql/write.sql';
+import { AppendRow, ReplayRow, WriteRow } from './sql/write.sql';
 import { transactionOf } from './sql-runner';
 import { StoreContext } from './store-context';
 import { isStoredEventId, mapWriteError, refusal } from './write-errors';
@@ -120,19 +118,6 @@ export class StreamWriter {
     const found = new Set(rows.map((r) => r.event_id));
     return ids.filter((id) => !found.has(id));
   }
-}
-
-/** The expected-version rules of commanded/eventstore (study §2), for a stream's committed state. */
-export function expectedVersionStatus(expected: number, state: { version: number; deleted_at: Date | null } | undefined): number {
-  if (!state) {
-    if (expected === EXPECTED_STREAM_EXISTS) return WriteStatus.StreamNotFound;
-    if (expected === EXPECTED_ANY || expected === EXPECTED_NO_STREAM || expected === 0) return WriteStatus.Ok;
-    return WriteStatus.WrongExpectedVersion;
-  }
-  if (state.deleted_at) return WriteStatus.StreamDeleted;
-  if (expected === EXPECTED_ANY || expected === EXPECTED_STREAM_EXISTS) return WriteStatus.Ok;
-  if (expected === EXPECTED_NO_STREAM) return state.version === 0 ? WriteStatus.Ok : WriteStatus.StreamExists;
-  return expected === state.version ? WriteStatus.Ok : WriteStatus.WrongExpectedVersion;
 }
 
 function linkedEventIds(events: unknown): string[] {

@@ -8,7 +8,7 @@ import {
   WrongExpectedVersionError,
 } from '../errors';
 import type { ExpectedVersionValue } from '../types';
-import { WriteStatus } from './sql/write.sql';
+import { WriteStatus } from '../protocol';
 
 export function refusal(status: number, streamId: string, expected: ExpectedVersionValue, actualVersion: number): EventStoreError {
   switch (status) {

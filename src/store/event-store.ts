@@ -13,7 +13,7 @@ import type { ClientConfig } from 'pg';
 import { MIGRATIONS } from '../../migrations';
 import { STORE_ENTITIES } from '../entities';
 import { InvalidArgumentError, StoreClosedError } from '../errors';
-import { appendWithInlineProjections } from '../repositories/inline-append';
+import { appendWithHooks } from '../repositories/inline-append';
 import type { ProjectionClass } from '../projections/projection-definition';
 import { ProjectionHub } from '../projections/projection-hub';
 import type { ProjectionRunnerOptions } from '../projections/projection-options';
@@ -38,7 +38,8 @@ import type {
 } from '../types';
 import { ExpectedVersion } from '../types';
 import { traceAppend, traceRead } from '../telemetry';
-import { ALL_STREAM, describe } from '../validation';
+import { ALL_STREAM, NOTIFY_WRITE } from '../protocol';
+import { describe } from '../validation';
 import type { AggregateRoot } from '../domain/aggregate-root';
 import { KeyProvider, resolveKeyProvider } from '../domain/personal-data/key-provider';
 import { PersonalDataProtection } from '../domain/personal-data/personal-data';
@@ -201,7 +202,7 @@ export class EventStore {
     // Inline projections started in this store: their changes commit with the append.
     const inline = this.projectionHub.inlineAppliers;
     if (inline) {
-      return wrote(parts, options, appendWithInlineProjections(
+      return wrote(parts, options, appendWithHooks(
         {
           orm: this.orm, writer: parts.writer, ctx: parts.ctx,
           reveal: (recorded) => parts.personal.reveal(recorded),
@@ -405,7 +406,7 @@ export class EventStore {
     const sequencer = new BackgroundSequencer(ctx.runner, ctx.sequencer.sequence, this.options.sequencerIntervalMs,
       (error) => logError(logger, 'background sequencing failed', error));
     notifier.on('notification', (payload) => {
-      if (payload === 'w') sequencer.wake();
+      if (payload === NOTIFY_WRITE) sequencer.wake();
       else ctx.positions.notified();
     });
     notifier.on('connected', () => {

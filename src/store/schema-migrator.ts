@@ -3,7 +3,7 @@
  *
  * MikroORM 6 has no per-schema migrations; the migration files are
  * unqualified, so they are applied in one transaction that starts with
- * `SET LOCAL search_path` to the store's schema (TOOLCHAIN.md §5). An
+ * `SET LOCAL search_path` to the store's schema. An
  * advisory lock keeps two processes from migrating one schema at once.
  */
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -11,6 +11,7 @@ import type { Migrator } from '@mikro-orm/migrations';
 import { Client, ClientConfig } from 'pg';
 import { connectionFailure } from './connection-errors';
 import { quoteSchema } from '../repositories/schema-name';
+import { migrationLockName } from '../protocol';
 
 export interface MigrationReport {
   applied: string[];
@@ -38,16 +39,6 @@ export async function migrateSchema(orm: MikroORM, schema: string, lockConnectio
   });
 }
 
-export async function pendingMigrations(orm: MikroORM): Promise<string[]> {
-  const migrator = orm.getMigrator() as Migrator;
-  return (await migrator.getPendingMigrations()).map((m) => m.name);
-}
-
-export async function executedMigrations(orm: MikroORM): Promise<string[]> {
-  const migrator = orm.getMigrator() as Migrator;
-  return (await migrator.getExecutedMigrations()).map((m) => m.name);
-}
-
 async function withMigrationLock<T>(connection: ClientConfig, schema: string, fn: () => Promise<T>): Promise<T> {
   const client = new Client(connection);
   client.on('error', () => undefined);
@@ -59,7 +50,7 @@ async function withMigrationLock<T>(connection: ClientConfig, schema: string, fn
   }
   try {
     // Released by the server if this process dies: the lock lives in the session.
-    await client.query('select pg_advisory_lock(hashtext($1))', [`mikro-orm-eventstore:migrate:${schema}`]);
+    await client.query('select pg_advisory_lock(hashtext($1))', [migrationLockName(schema)]);
     return await fn();
   } finally {
     await client.end().catch(() => undefined);

@@ -15,7 +15,7 @@ import { StreamDeletedError, StreamNotFoundError } from '../errors';
 import type { EventStore } from '../store/event-store';
 import type { Subscription } from './subscription-options';
 import type { ReadFilter, RecordedEvent } from '../types';
-import { ALL_STREAM } from '../validation';
+import { ALL_STREAM } from '../protocol';
 
 /** Events read per history query. */
 const HISTORY_PAGE = 1000;

@@ -12,7 +12,7 @@ import { StreamDeletedError, StreamNotFoundError } from '../errors';
 import type { ResolvedFilter } from '../repositories/read-filter';
 import type { FilteredPage, StreamReader } from '../repositories/stream-reader';
 import type { RecordedEvent } from '../types';
-import { ALL_STREAM } from '../validation';
+import { ALL_STREAM } from '../protocol';
 
 export interface SourcePage {
   events: RecordedEvent[];

@@ -14,6 +14,7 @@
  * - The poller feeds the last position in the same way, as a fallback.
  */
 import type { Logger } from '@mikro-orm/core';
+import { NOTIFY_LINK, NOTIFY_WRITE } from '../protocol';
 
 export interface Wakeable {
   /** Something may be new; `position`: the `$all` position known to exist now. */
@@ -78,8 +79,8 @@ export class WakeHub {
 
   /** A payload on the store's channel. */
   notification(payload: string): void {
-    if (payload === 'l') return this.wakeStreams();
-    if (payload === 'w') return; // an append inside a caller's transaction: its sweep will tell
+    if (payload === NOTIFY_LINK) return this.wakeStreams();
+    if (payload === NOTIFY_WRITE) return; // an append inside a caller's transaction: its sweep will tell
     const position = Number(payload);
     if (Number.isSafeInteger(position)) this.advance(position);
   }

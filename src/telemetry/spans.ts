@@ -5,6 +5,7 @@
  */
 import { Attributes, Context, Link, Span, SpanKind, SpanStatusCode, context, trace } from '@opentelemetry/api';
 import type { EventData, RecordedEvent } from '../types';
+import { ALL_STREAM } from '../protocol';
 import { instruments, tracer } from './instruments';
 import { spanContextOf, withTraceContext } from './trace-context';
 
@@ -67,7 +68,7 @@ export function traceDelivery(subscription: string | undefined, streamId: string
 export function traceProjectionBatch<R>(projection: string, events: readonly RecordedEvent[], apply: () => Promise<R>): Promise<R> {
   const lag = lagOf(events);
   if (lag !== undefined) instruments().projectionLag.record(lag, { 'eventstore.projection': projection });
-  return inBatchSpan('eventstore.projection.batch', { 'eventstore.projection': projection, 'eventstore.stream': '$all' }, events, lag, apply) as Promise<R>;
+  return inBatchSpan('eventstore.projection.batch', { 'eventstore.projection': projection, 'eventstore.stream': ALL_STREAM }, events, lag, apply) as Promise<R>;
 }
 
 function inBatchSpan(name: string, attributes: Attributes, events: readonly RecordedEvent[], lag: number | undefined, run: () => unknown): unknown {

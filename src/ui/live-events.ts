@@ -9,7 +9,7 @@ import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { followEvents } from '../subscriptions/event-follower';
 import type { EventStore } from '../store/event-store';
-import { ALL_STREAM } from '../validation';
+import { ALL_STREAM } from '../protocol';
 import { AllFilter, matchesFilter } from './all-filter';
 import { eventView } from './event-view';
 import { redactSecrets } from './redact';

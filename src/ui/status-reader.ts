@@ -6,7 +6,7 @@
 import { Pool } from 'pg';
 import { subscriptionNameOf } from '../projections/projection-definition';
 import { SchemaSql } from '../repositories/sql/naming';
-import { ALL_STREAM } from '../validation';
+import { ALL_STREAM } from '../protocol';
 import { browseStatements, BrowseStatements } from './sql/browse.sql';
 
 /** PostgreSQL's code for a table that does not exist. */

@@ -8,7 +8,8 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from '../../errors';
 import type { RecordedEvent } from '../../types';
-import { ALL_STREAM, assertStreamIdOrAll } from '../../validation';
+import { ALL_STREAM } from '../../protocol';
+import { assertStreamIdOrAll } from '../../validation';
 import { CliIo, println } from '../cli-io';
 import { CliConfigurationError, CliNoStoreError, CliRefusedError } from '../cli-errors';
 import { addConnectionOptions, ConnectionFlags, ConnectionSettings, resolveConnection } from '../connection-options';

@@ -7,7 +7,7 @@
  */
 import type { Statement } from '../../repositories/sql-runner';
 import type { SchemaSql } from '../../repositories/sql/naming';
-import { ALL_STREAM } from '../../validation';
+import { ALL_STREAM, LockSpace, lockKeySql } from '../../protocol';
 
 /**
  * The number of `$all` events after position `checkpoint` (an SQL
@@ -29,17 +29,14 @@ export function eventsAfterSql(s: SchemaSql, checkpoint: string): string {
 /**
  * The payload prefix of a projection's checkpoint notification on the
  * store's channel: `c:<position>:<subscription name>`. Other listeners of
- * the channel read only positions, 'w' and 'l', and ignore it.
+ * the channel read only positions and the payloads of src/protocol.ts, and ignore it.
  */
 export const CHECKPOINT_PAYLOAD_PREFIX = 'c:';
 
 export function projectionStatements(s: SchemaSql) {
-  // Lock keys of inline projections: (the streams table's oid, a hash of the
-  // name), a space of two-int keys no other lock of the store uses.
-  const inlineKey = `'${s.t('streams')}'::regclass::oid::int, hashtext($1)`;
-  // Lock keys of a projection's read-model transactions: (the parked events
-  // table's oid, a hash of the name).
-  const applyKey = `'${s.t('parked_events')}'::regclass::oid::int, hashtext($1)`;
+  // Lock keys of inline projections, and of a projection's read-model transactions.
+  const inlineKey = lockKeySql(s.t(LockSpace.inlineProjection), 'hashtext($1)');
+  const applyKey = lockKeySql(s.t(LockSpace.projectionApply), 'hashtext($1)');
   return {
     /**
      * `$1` subscription name, `$2` projection name: its checkpoint, owner,

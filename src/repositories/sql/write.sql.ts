@@ -1,21 +1,11 @@
 /**
  * Appends, links and deletes: calls of the server-side functions of
  * migrations/Migration20261129103000.ts (es_append and es_replay as last
- * redefined by migrations/Migration20261206165000.ts).
+ * redefined by migrations/Migration20261206165000.ts). Their result codes
+ * are `WriteStatus` (src/protocol.ts).
  */
 import type { Statement } from '../sql-runner';
 import type { SchemaSql } from './naming';
-
-/** Result codes of the write functions. */
-export const WriteStatus = {
-  Ok: 0,
-  WrongExpectedVersion: 1,
-  StreamExists: 2,
-  StreamNotFound: 3,
-  StreamDeleted: 4,
-  EventNotFound: 5,
-  DuplicateEvent: 6,
-} as const;
 
 export interface WriteRow {
   status: number;

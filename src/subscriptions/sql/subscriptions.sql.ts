@@ -6,6 +6,7 @@
 import type { SchemaSql } from '../../repositories/sql/naming';
 import type { Statement } from '../../repositories/sql-runner';
 import { lastPositionSql } from '../../repositories/sql/sequencer.sql';
+import { ALL_STREAM, LockSpace, lockKeySql } from '../../protocol';
 
 /** The columns every row statement returns. */
 const ROW = 'id, stream_id, name, last_seen, epoch, owner, failed_at is not null as failed';
@@ -13,9 +14,8 @@ const ROW = 'id, stream_id, name, last_seen, epoch, owner, failed_at is not null
 export function subscriptionStatements(s: SchemaSql) {
   const table = s.t('subscriptions');
   const lastPosition = lastPositionSql(s);
-  // Lock keys: (the subscriptions table's oid, the subscription id), the
-  // two-int form, so that schemas and other applications never collide.
-  const lockKey = `'${table}'::regclass::oid::int, ($1::bigint % 2147483647)::int`;
+  // Lock keys: (the subscriptions table's oid, the subscription id).
+  const lockKey = lockKeySql(s.t(LockSpace.subscription), '($1::bigint % 2147483647)::int');
   return {
     get: {
       name: s.name('sub_get'),
@@ -26,7 +26,7 @@ export function subscriptionStatements(s: SchemaSql) {
     create: {
       name: s.name('sub_create'),
       text: `insert into ${table} (stream_id, name, last_seen)
-             values ($1, $2, coalesce($3::bigint, case when $1 = '$all' then ${lastPosition}
+             values ($1, $2, coalesce($3::bigint, case when $1 = '${ALL_STREAM}' then ${lastPosition}
                        else coalesce((select version from ${s.t('streams')} where stream_id = $1), 0) end))
              on conflict (stream_id, name) do nothing
              returning ${ROW}`,

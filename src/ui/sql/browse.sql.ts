@@ -7,7 +7,7 @@ import { eventsAfterSql } from '../../projections/sql/projections.sql';
 import type { Statement } from '../../repositories/sql-runner';
 import type { SchemaSql } from '../../repositories/sql/naming';
 import { lastPositionSql } from '../../repositories/sql/sequencer.sql';
-import { ALL_STREAM } from '../../validation';
+import { ALL_STREAM } from '../../protocol';
 
 /** The table the projections' parked (set aside) events are kept in. */
 export const PARKED_EVENTS_TABLE = 'parked_events';

@@ -1,0 +1,83 @@
+/**
+ * The contract between the store's SQL (the migrations' functions, the
+ * statements in the `sql/` modules) and its TypeScript. Both sides use these
+ * names: the TypeScript imports them, the migrations interpolate them into
+ * the SQL they create (the SQL text is unchanged, only its source is here).
+ */
+
+/** The stream id of the global stream, in the API and in `subscriptions.stream_id`. */
+export const ALL_STREAM = '$all';
+
+/** Expected versions as the SQL write functions take them (a version n >= 0 is itself). */
+export const ExpectedVersionCode = {
+  Any: -1,
+  NoStream: -2,
+  StreamExists: -3,
+} as const;
+
+/** Result codes of the SQL write functions (es_append, es_link, es_delete, es_refusal). */
+export const WriteStatus = {
+  Ok: 0,
+  WrongExpectedVersion: 1,
+  StreamExists: 2,
+  StreamNotFound: 3,
+  StreamDeleted: 4,
+  EventNotFound: 5,
+  DuplicateEvent: 6,
+} as const;
+
+export type WriteStatusCode = (typeof WriteStatus)[keyof typeof WriteStatus];
+
+/**
+ * The expected-version rules (those of commanded/eventstore), for a
+ * stream's committed state: `undefined` when the stream has no row. The SQL
+ * functions es_take_versions, es_refusal, es_link and es_delete apply the
+ * same rules to the locked stream row.
+ */
+export function expectedVersionStatus(expected: number, state: { version: number; deleted_at: Date | null } | undefined): WriteStatusCode {
+  if (!state) {
+    if (expected === ExpectedVersionCode.StreamExists) return WriteStatus.StreamNotFound;
+    if (expected === ExpectedVersionCode.Any || expected === ExpectedVersionCode.NoStream || expected === 0) return WriteStatus.Ok;
+    return WriteStatus.WrongExpectedVersion;
+  }
+  if (state.deleted_at) return WriteStatus.StreamDeleted;
+  if (expected === ExpectedVersionCode.Any || expected === ExpectedVersionCode.StreamExists) return WriteStatus.Ok;
+  if (expected === ExpectedVersionCode.NoStream) return state.version === 0 ? WriteStatus.Ok : WriteStatus.StreamExists;
+  return expected === state.version ? WriteStatus.Ok : WriteStatus.WrongExpectedVersion;
+}
+
+/**
+ * Payloads on the store's NOTIFY channel. Besides these: the last `$all`
+ * position a sweep gave (digits), and a projection's checkpoint
+ * (`CHECKPOINT_PAYLOAD_PREFIX`, projections/sql/projections.sql.ts).
+ */
+/** An append committed without a position yet (inside a caller's transaction): wakes the sequencer. */
+export const NOTIFY_WRITE = 'w';
+/** A link: links take no `$all` position, so it wakes every stream subscription. */
+export const NOTIFY_LINK = 'l';
+
+/**
+ * Advisory-lock key spaces. Every lock of the store takes the two-int form
+ * (the oid of one of its tables, a number), so that stores in other schemas
+ * and other applications never collide; each space uses its own table.
+ */
+export const LockSpace = {
+  /** The `$all` sequencer: (all_positions, 0). */
+  sequencer: 'all_positions',
+  /** A persistent subscription's owner: (subscriptions, the subscription's id). */
+  subscription: 'subscriptions',
+  /** An inline projection's appends and rebuilds: (streams, hashtext(projection name)). */
+  inlineProjection: 'streams',
+  /** A projection's read-model transactions: (parked_events, hashtext(projection name)). */
+  projectionApply: 'parked_events',
+} as const;
+
+/** The SQL arguments of a two-int advisory lock key: `qualifiedTable` names the key space, `id` is an SQL int expression. */
+export function lockKeySql(qualifiedTable: string, id: string): string {
+  return `'${qualifiedTable}'::regclass::oid::int, ${id}`;
+}
+
+/** The migration lock of a schema: one int key, `hashtext` of this text (held on a connection of its own). */
+export function migrationLockName(schema: string): string {
+  return `mikro-orm-eventstore:migrate:${schema}`;
+}
