@@ -20,7 +20,7 @@
  * `store.aggregateRepository(Class)` or `new AggregateRepository(store, Class)`
  * and hand it to services through their constructors (or any container).
  */
-import type { EntityManager } from '@mikro-orm/core';
+import type { EntityManager, MikroORM } from '@mikro-orm/core';
 import { AggregateRoot, aggregateState, applyEvent, assertAggregateId } from './aggregate-root';
 import { isCurrentSnapshot, restoreSnapshot, takeSnapshot } from './aggregate-snapshot';
 import { AggregateIdNotSetError, AggregateNotRegisteredError } from './errors';
@@ -34,12 +34,22 @@ import {
   StreamNotFoundError,
   WrongExpectedVersionError,
 } from '../errors';
-import type { AppendResult, RecordedEvent, SnapshotData } from '../types';
+import type { AppendResult, EventData, ExpectedVersionValue, RecordedEvent, SnapshotData, WriteOptions } from '../types';
 import { assertNonNegativeInteger, assertPositiveInteger, describe, toJson } from '../validation';
 import { subjectKeysOf } from './personal-data/aggregate-subjects';
-import { SubjectKeys, noteSubjectsOf } from './personal-data/personal-data';
-import type { EventStore } from '../store/event-store';
+import { PersonalDataProtection, SubjectKeys, noteSubjectsOf } from './personal-data/personal-data';
 import { DEFAULT_READ_COUNT } from '../repositories/stream-reader';
+
+/** What a repository uses of the event store (an `EventStore` is one). */
+export interface AggregateStore {
+  readonly orm: MikroORM;
+  readStreamForward(streamId: string, startVersion?: number, count?: number): Promise<RecordedEvent[]>;
+  appendToStream(streamId: string, expectedVersion: ExpectedVersionValue, events: readonly EventData[], options?: WriteOptions): Promise<AppendResult>;
+  readSnapshot(sourceId: string): Promise<SnapshotData>;
+  recordSnapshot(snapshot: SnapshotData, options?: WriteOptions): Promise<void>;
+  /** The started store's personal-data protection (snapshots are sealed and opened with it). */
+  internals(): Promise<{ personal: PersonalDataProtection }>;
+}
 
 /** An `@Aggregate` class; repositories build instances with no constructor arguments. */
 export type AggregateClass<T extends AggregateRoot> = new () => T;
@@ -87,11 +97,11 @@ export class AggregateRepository<T extends AggregateRoot> {
   private readonly batchSize: number;
 
   constructor(
-    private readonly store: EventStore,
+    private readonly store: AggregateStore,
     readonly aggregateClass: AggregateClass<T>,
     options: AggregateRepositoryOptions = {},
   ) {
-    if (!store || typeof (store as EventStore).appendToStream !== 'function') {
+    if (!store || typeof (store as AggregateStore).appendToStream !== 'function') {
       throw new InvalidArgumentError('store', `expected an EventStore, got ${describe(store)}`);
     }
     this.info = aggregateInfoOf(aggregateClass);

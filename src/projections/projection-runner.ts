@@ -32,8 +32,12 @@
 import { EventEmitter } from 'node:events';
 import type { Logger } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { EventStore } from '../store/event-store';
+import type { MikroORM } from '@mikro-orm/core';
+import type { Notifier } from '../repositories/notifier';
 import type { SqlRunner, Statement } from '../repositories/sql-runner';
+import type { StoreContext } from '../repositories/store-context';
+import type { StreamReader } from '../repositories/stream-reader';
+import type { PersonalDataProtection } from '../domain/personal-data/personal-data';
 import type { ResolvedFilter } from '../repositories/read-filter';
 import type { SubscriptionManager } from '../subscriptions/subscription-manager';
 import type { Wakeable } from '../subscriptions/wake-hub';
@@ -74,8 +78,23 @@ export interface ProjectionRunnerEvents {
   state: [projection: string, state: ProjectionState];
 }
 
-/** The store's parts the runner uses, resolved on first use. */
-interface Parts {
+/** What a runner uses of its store (the store's wiring passes the store itself). */
+export interface ProjectionHost {
+  readonly orm: MikroORM;
+  /** The started store's services. */
+  internals(): Promise<{
+    ctx: StoreContext;
+    reader: StreamReader;
+    /** Reads that standbys may serve. */
+    routedReader: StreamReader;
+    subscriptions: SubscriptionManager;
+    personal: PersonalDataProtection;
+    notifier: Notifier;
+  }>;
+}
+
+/** What the runner builds on the store's services, on first use. */
+interface RunnerResources {
   subscriptions: SubscriptionManager;
   runner: SqlRunner;
   statements: ProjectionStatements;
@@ -102,9 +121,9 @@ export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
   private readonly inline: readonly ProjectionDefinition[];
   private readonly settings: ResolvedRunnerOptions;
   private readonly logger: Logger;
-  private parts?: Promise<Parts>;
-  /** The parts once built (wake-ups and inline appends need them synchronously). */
-  private currentParts?: Parts;
+  private resources?: Promise<RunnerResources>;
+  /** The resources once built (wake-ups and inline appends need them synchronously). */
+  private currentResources?: RunnerResources;
   private started = false;
   private starting?: Promise<void>;
   private unwatch?: () => void;
@@ -117,7 +136,7 @@ export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
 
   /** Use `store.projections(projections, options)`. */
   constructor(
-    private readonly store: EventStore,
+    private readonly store: ProjectionHost,
     private readonly hub: ProjectionHub,
     projections: ReadonlyArray<unknown>,
     options?: ProjectionRunnerOptions,
@@ -156,7 +175,7 @@ export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
     this.unwatch = undefined;
     this.removeInline?.();
     this.removeInline = undefined;
-    const parts = await this.parts?.catch(() => undefined);
+    const parts = await this.resources?.catch(() => undefined);
     if (parts) {
       await Promise.all([...parts.workers.values()].map((worker) => worker.stop()));
       void parts.subscriptions.locks.disconnectIfIdle();
@@ -167,7 +186,7 @@ export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
 
   async status(name: string): Promise<ProjectionStatus> {
     const definition = this.definitionOf(name);
-    const parts = await this.partsOf();
+    const parts = await this.resourcesOf();
     if (definition.options.inline) {
       return { name, state: this.removeInline ? 'inline' : 'stopped', checkpoint: null, lag: 0, owner: null, parked: 0 };
     }
@@ -188,7 +207,7 @@ export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
   async rebuild(name: string, options?: RebuildOptions): Promise<RebuildResult> {
     const definition = this.definitionOf(name);
     const resolved = resolveRebuildOptions(options);
-    const parts = await this.partsOf();
+    const parts = await this.resourcesOf();
     if (definition.options.inline) return rebuildInline({ ...parts, newEm: () => parts.committer.newEm() }, definition, resolved);
     // Not started: the name is held for the rebuild's length, so that no other runner of this store runs it meanwhile.
     const reserved = !this.started;
@@ -212,7 +231,7 @@ export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
     const definition = this.definitionOf(name);
     assertPosition(position);
     const { timeoutMs } = resolveWaitForOptions(options);
-    const parts = await this.partsOf();
+    const parts = await this.resourcesOf();
     if (definition.options.inline) return;
     await parts.waiters.wait(name, position, timeoutMs);
   }
@@ -220,7 +239,7 @@ export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
   /** The events the projection parked (`poisonEvents: 'park'`), in `$all` order. */
   async parked(name: string): Promise<ParkedEvent[]> {
     this.definitionOf(name);
-    return (await this.partsOf()).parked.list(name);
+    return (await this.resourcesOf()).parked.list(name);
   }
 
   /**
@@ -231,13 +250,13 @@ export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
    */
   async replayParked(name: string): Promise<ReplayParkedResult> {
     const definition = this.definitionOf(name);
-    return (await this.partsOf()).parked.replay(definition);
+    return (await this.resourcesOf()).parked.replay(definition);
   }
 
   // ---- internals
 
   private async startAll(): Promise<void> {
-    const parts = await this.partsOf();
+    const parts = await this.resourcesOf();
     if (!this.started) {
       this.hub.reserve(this, this.names);
       this.hub.track(this);
@@ -260,24 +279,24 @@ export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
   }
 
   private wake(position?: number): void {
-    const parts = this.currentParts;
+    const parts = this.currentResources;
     if (!parts) return;
     parts.pages.woken();
     for (const worker of parts.workers.values()) worker.wake(position);
   }
 
-  private partsOf(): Promise<Parts> {
-    this.parts ??= this.buildParts().then(
-      (parts) => (this.currentParts = parts),
+  private resourcesOf(): Promise<RunnerResources> {
+    this.resources ??= this.buildResources().then(
+      (parts) => (this.currentResources = parts),
       (error) => {
-        this.parts = undefined;
+        this.resources = undefined;
         throw error;
       },
     );
-    return this.parts;
+    return this.resources;
   }
 
-  private async buildParts(): Promise<Parts> {
+  private async buildResources(): Promise<RunnerResources> {
     const { ctx, reader, routedReader, subscriptions, personal, notifier } = await this.store.internals();
     const statements = projectionStatements(ctx.sql);
     const parkedSql = parkedStatements(ctx.sql);
@@ -314,7 +333,7 @@ export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
       exclusive: (definition, trx) => committer.exclusive(definition, trx),
       eventAt: async (position) => (await personal.reveal(await reader.readAllForward(position, 1))).find((event) => event.position === position),
     });
-    const parts: Parts = {
+    const parts: RunnerResources = {
       subscriptions,
       runner: ctx.runner,
       statements,
@@ -349,7 +368,7 @@ export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
 
   /** This store's append applies the inline projections to its events, in its transaction. */
   private async applyInline(em: EntityManager, events: readonly RecordedEvent[]): Promise<void> {
-    const parts = this.currentParts!;
+    const parts = this.currentResources!;
     for (const definition of this.inline) {
       const name = definition.name;
       const handled = events.filter((event) => definition.handles(event.eventType));

@@ -1,26 +1,23 @@
 /**
- * The event store: streams, `$all`, links, snapshots and deletes on
- * PostgreSQL through MikroORM. `EventStore.connect()` owns its MikroORM;
+ * The event store's public face: streams, `$all`, links, snapshots and
+ * deletes of the storage core, and the factories of what is built on it
+ * (subscriptions, projection runners, aggregate repositories); this folder
+ * is the only one that knows every layer (docs/architecture.md).
+ * `EventStore.connect()` owns its MikroORM;
  * `new EventStore(orm)` joins an application's MikroORM (its pool and
  * transactions) and runs the store's migrations in the store's schema on
  * first use.
  */
 import type { Logger, MikroORM as CoreMikroORM } from '@mikro-orm/core';
-import { Migrator } from '@mikro-orm/migrations';
 import { MikroORM, PostgreSqlPlatform } from '@mikro-orm/postgresql';
-import type { Knex } from '@mikro-orm/postgresql';
-import type { ClientConfig } from 'pg';
-import { MIGRATIONS } from '../../migrations';
-import { STORE_ENTITIES } from '../entities';
 import { InvalidArgumentError, StoreClosedError } from '../errors';
 import { appendWithHooks } from '../repositories/inline-append';
+import { transactionOf } from '../repositories/sql-runner';
+import { streamForwardArgs } from '../repositories/stream-reader';
 import type { ProjectionClass } from '../projections/projection-definition';
 import { ProjectionHub } from '../projections/projection-hub';
 import type { ProjectionRunnerOptions } from '../projections/projection-options';
 import { ProjectionRunner } from '../projections/projection-runner';
-import { ReadReplicas } from '../replication/read-replicas';
-import { Notifier } from '../repositories/notifier';
-import { SubscriptionManager } from '../subscriptions/subscription-manager';
 import type { PersistentSubscriptionOptions, SubscribeOptions, Subscription, SubscriptionHandler } from '../subscriptions/subscription-options';
 import type {
   AppendResult,
@@ -38,21 +35,16 @@ import type {
 } from '../types';
 import { ExpectedVersion } from '../types';
 import { traceAppend, traceRead } from '../telemetry';
-import { ALL_STREAM, NOTIFY_WRITE } from '../protocol';
+import { ALL_STREAM } from '../protocol';
 import { describe } from '../validation';
 import type { AggregateRoot } from '../domain/aggregate-root';
-import { KeyProvider, resolveKeyProvider } from '../domain/personal-data/key-provider';
-import { PersonalDataProtection } from '../domain/personal-data/personal-data';
-import { SUBJECT_FORGOTTEN_STREAM } from '../domain/personal-data/subject-forgotten';
 import { AggregateClass, AggregateRepository, AggregateRepositoryOptions } from '../domain/aggregate-repository';
-import { BackgroundSequencer } from '../repositories/background-sequencer';
+import { KeyProvider, resolveKeyProvider } from '../domain/personal-data/key-provider';
+import { SUBJECT_FORGOTTEN_STREAM } from '../domain/personal-data/subject-forgotten';
 import { ReadModelSchemaReport, updateReadModelSchema } from './read-model-schema';
-import { ServerAddress, connectionFailure } from './connection-errors';
-import { MigrationReport, migrateSchema } from './schema-migrator';
-import { quoteSchema } from '../repositories/schema-name';
-import { SnapshotStore } from '../repositories/snapshot-store';
-import { SqlRunner, transactionOf } from '../repositories/sql-runner';
-import { StoreContext } from '../repositories/store-context';
+import type { MigrationReport } from './schema-migrator';
+import { joinedMigrationOrm, ownOrm } from './orm-setup';
+import { StoreServices, startServices, stopServices } from './store-services';
 import {
   EventStoreConnectOptions,
   EventStoreOptions,
@@ -61,26 +53,6 @@ import {
   resolveClientUrl,
   resolveStoreOptions,
 } from './store-options';
-import { StreamReader, streamForwardArgs } from '../repositories/stream-reader';
-import { StreamWriter } from '../repositories/stream-writer';
-
-let instances = 0;
-
-/** The parts of a started store. */
-interface Running {
-  ctx: StoreContext;
-  writer: StreamWriter;
-  reader: StreamReader;
-  /** Reads that standbys may serve: `reader` itself when the store has none. */
-  routedReader: StreamReader;
-  /** The store's standbys, when it has some. */
-  replicas?: ReadReplicas;
-  snapshots: SnapshotStore;
-  notifier: Notifier;
-  sequencer: BackgroundSequencer;
-  subscriptions: SubscriptionManager;
-  personal: PersonalDataProtection;
-}
 
 export class EventStore {
   /** The MikroORM the store uses: its own (`connect`) or the application's (`new EventStore(orm)`). */
@@ -90,8 +62,8 @@ export class EventStore {
   /** The ORM that runs the store's migrations; owned by the store when `ownsOrm`. */
   private migrationOrm?: MikroORM;
   private ownsOrm = false;
-  private starting?: Promise<Running>;
-  private running?: Running;
+  private starting?: Promise<StoreServices>;
+  private services?: StoreServices;
   private closed = false;
   private migrationReport: MigrationReport = { applied: [] };
   /** @internal This store's projection runners and the inline projections its appends apply. */
@@ -117,21 +89,7 @@ export class EventStore {
     const clientUrl = resolveClientUrl(options);
     assertPoolSize(options);
     const knexLog: { logger?: Logger } = {};
-    const orm = await MikroORM.init({
-      ...options.mikroOrm,
-      // knex reports dead pool connections (after a server restart) on the console otherwise.
-      driverOptions: withKnexLog(options.mikroOrm?.driverOptions, knexLog),
-      clientUrl,
-      schema: resolved.schema,
-      entities: [...STORE_ENTITIES, ...((options.entities as unknown[]) ?? [])] as never,
-      // A context of its own, so that this ORM's calls never resolve to
-      // another ORM's EntityManager (TOOLCHAIN §5, Q3).
-      contextName: `eventstore:${resolved.schema}:${++instances}`,
-      extensions: [Migrator, ...(options.mikroOrm?.extensions ?? [])],
-      migrations: migrationOptions(),
-      discovery: { warnWhenNoEntities: false, ...options.mikroOrm?.discovery },
-      ensureDatabase: false,
-    });
+    const orm = await ownOrm(options, resolved, clientUrl, knexLog);
     knexLog.logger = orm.config.getLogger();
     const store = new EventStore(orm, options);
     store.ownsOrm = true;
@@ -157,19 +115,16 @@ export class EventStore {
 
   /** Starts the store (migrations, LISTEN connection, sequencer); called by every operation, runs once. */
   async start(): Promise<void> {
-    await this.parts();
+    await this.started();
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const running = this.running ?? (await this.starting?.catch(() => undefined));
-    if (running) {
+    const services = this.services ?? (await this.starting?.catch(() => undefined));
+    if (services) {
       await this.projectionHub.close();
-      await running.subscriptions.close();
-      await running.sequencer.stop();
-      await running.notifier.stop();
-      await running.replicas?.close();
+      await stopServices(services);
     }
     // Only an ORM the store created is closed: closing one built on the
     // application's pool would destroy that pool.
@@ -196,20 +151,20 @@ export class EventStore {
   }
 
   private async append(streamId: string, expectedVersion: ExpectedVersionValue, events: readonly EventData[], options?: WriteOptions): Promise<AppendResult> {
-    const parts = await this.parts();
+    const services = await this.started();
     // Personal fields of @DomainEvent classes are sealed with their subject's key before anything is written.
-    events = await parts.personal.protect(streamId, expectedVersion, events);
+    events = await services.personal.protect(streamId, expectedVersion, events);
     // Inline projections started in this store: their changes commit with the append.
-    const inline = this.projectionHub.inlineAppliers;
-    if (inline) {
-      return wrote(parts, options, appendWithHooks(
+    const hooks = this.projectionHub.inlineAppliers;
+    if (hooks) {
+      return wrote(services, options, appendWithHooks(
         {
-          orm: this.orm, writer: parts.writer, ctx: parts.ctx,
-          reveal: (recorded) => parts.personal.reveal(recorded),
-          positionOf: async (id, version) => (await parts.reader.readStreamBackward(id, version, 1))[0]?.position ?? null,
-        }, inline, streamId, expectedVersion, events, options));
+          orm: this.orm, writer: services.writer, ctx: services.ctx,
+          reveal: (recorded) => services.personal.reveal(recorded),
+          positionOf: async (id, version) => (await services.reader.readStreamBackward(id, version, 1))[0]?.position ?? null,
+        }, hooks, streamId, expectedVersion, events, options));
     }
-    return wrote(parts, options, parts.writer.append(streamId, expectedVersion, events, options));
+    return wrote(services, options, services.writer.append(streamId, expectedVersion, events, options));
   }
 
   async linkToStream(
@@ -218,42 +173,42 @@ export class EventStore {
     events: ReadonlyArray<string | Pick<RecordedEvent, 'eventId'>>,
     options?: WriteOptions,
   ): Promise<AppendResult> {
-    const parts = await this.parts();
-    return wrote(parts, options, parts.writer.link(streamId, expectedVersion, events, options));
+    const services = await this.started();
+    return wrote(services, options, services.writer.link(streamId, expectedVersion, events, options));
   }
 
   async deleteStream(streamId: string, expectedVersion: ExpectedVersionValue, options?: DeleteOptions): Promise<void> {
-    const parts = await this.parts();
-    return wrote(parts, options, parts.writer.delete(streamId, expectedVersion, options));
+    const services = await this.started();
+    return wrote(services, options, services.writer.delete(streamId, expectedVersion, options));
   }
 
   // ---- reading
   // `T` is the type of the events' `data` as the caller knows it (stored JSON, not checked): unknown by default.
 
   async readStreamForward<T = unknown>(streamId: string, startVersion?: number, count?: number): Promise<RecordedEvent<T>[]> {
-    return traceRead(streamId, async () => (await this.parts()).routedReader.readStreamForward(streamId, startVersion, count)) as Promise<RecordedEvent<T>[]>;
+    return traceRead(streamId, async () => (await this.started()).routedReader.readStreamForward(streamId, startVersion, count)) as Promise<RecordedEvent<T>[]>;
   }
 
   async readStreamBackward<T = unknown>(streamId: string, startVersion?: number, count?: number): Promise<RecordedEvent<T>[]> {
-    return traceRead(streamId, async () => (await this.parts()).routedReader.readStreamBackward(streamId, startVersion, count)) as Promise<RecordedEvent<T>[]>;
+    return traceRead(streamId, async () => (await this.started()).routedReader.readStreamBackward(streamId, startVersion, count)) as Promise<RecordedEvent<T>[]>;
   }
 
   /** With `{ filter }`: only the matching events, chosen in the database; `count` counts matches. */
   async readAllForward<T = unknown>(startPosition?: number, count?: number, options?: ReadAllOptions): Promise<RecordedEvent<T>[]> {
-    return traceRead(ALL_STREAM, async () => (await this.parts()).routedReader.readAllForward(startPosition, count, options)) as Promise<RecordedEvent<T>[]>;
+    return traceRead(ALL_STREAM, async () => (await this.started()).routedReader.readAllForward(startPosition, count, options)) as Promise<RecordedEvent<T>[]>;
   }
 
   async readAllBackward<T = unknown>(startPosition?: number, count?: number): Promise<RecordedEvent<T>[]> {
-    return traceRead(ALL_STREAM, async () => (await this.parts()).routedReader.readAllBackward(startPosition, count)) as Promise<RecordedEvent<T>[]>;
+    return traceRead(ALL_STREAM, async () => (await this.started()).routedReader.readAllBackward(startPosition, count)) as Promise<RecordedEvent<T>[]>;
   }
 
   /** Yields the stream's events one at a time, reading `batchSize` (default 1000) per query. */
   streamForward<T = unknown>(streamId: string, startVersion = 0, options: StreamReadOptions = {}): AsyncIterable<RecordedEvent<T>> {
     streamForwardArgs(streamId, startVersion, options);
-    const parts = () => this.parts();
+    const started = () => this.started();
     return {
       async *[Symbol.asyncIterator]() {
-        yield* (await parts()).routedReader.streamForward(streamId, startVersion, options) as AsyncIterable<RecordedEvent<T>>;
+        yield* (await started()).routedReader.streamForward(streamId, startVersion, options) as AsyncIterable<RecordedEvent<T>>;
       },
     };
   }
@@ -264,25 +219,25 @@ export class EventStore {
   }
 
   async streamInfo(streamId: string): Promise<StreamInfo> {
-    return (await this.parts()).routedReader.streamInfo(streamId);
+    return (await this.started()).routedReader.streamInfo(streamId);
   }
 
   async paginateStreams(options?: PaginateStreamsOptions): Promise<StreamPage> {
-    return (await this.parts()).routedReader.paginateStreams(options);
+    return (await this.started()).routedReader.paginateStreams(options);
   }
 
   // ---- snapshots
 
   async recordSnapshot(snapshot: SnapshotData, options?: WriteOptions): Promise<void> {
-    return (await this.parts()).snapshots.record(snapshot, options);
+    return (await this.started()).snapshots.record(snapshot, options);
   }
 
   async readSnapshot(sourceId: string): Promise<SnapshotData> {
-    return (await this.parts()).snapshots.read(sourceId);
+    return (await this.started()).snapshots.read(sourceId);
   }
 
   async deleteSnapshot(sourceId: string, options?: WriteOptions): Promise<void> {
-    return (await this.parts()).snapshots.delete(sourceId, options);
+    return (await this.started()).snapshots.delete(sourceId, options);
   }
 
   // ---- personal data (crypto-shredding, see src/personal-data)
@@ -295,15 +250,15 @@ export class EventStore {
    * the subject gets a new key, and the old data stays unreadable.
    */
   async forgetSubject(subjectId: string): Promise<void> {
-    const parts = await this.parts();
+    const services = await this.started();
     const em = this.orm.em.fork({ disableContextResolution: true });
     const appended = await em.transactional(async (tx) => {
-      if (!(await parts.personal.forget(subjectId, transactionOf(tx)!))) return false;
+      if (!(await services.personal.forget(subjectId, transactionOf(tx)!))) return false;
       await this.appendToStream(SUBJECT_FORGOTTEN_STREAM, ExpectedVersion.Any, [{ eventType: '$SubjectForgotten', data: { subjectId } }], { em: tx });
       return true;
     });
     // Numbered before returning, as a plain append is (read your writes).
-    if (appended) await parts.ctx.runner.query(parts.ctx.sequencer.sequence, [null]);
+    if (appended) await services.ctx.runner.query(services.ctx.sequencer.sequence, [null]);
   }
 
   /**
@@ -313,7 +268,7 @@ export class EventStore {
    */
   async revealPersonalData(events: readonly RecordedEvent[]): Promise<RecordedEvent[]> {
     if (!Array.isArray(events)) throw new InvalidArgumentError('events', `expected an array of recorded events, got ${describe(events)}`);
-    return (await this.parts()).personal.reveal(events);
+    return (await this.started()).personal.reveal(events);
   }
 
   // ---- aggregates
@@ -327,7 +282,7 @@ export class EventStore {
 
   /** Transient: the events committed after this call, while subscribed (at most once, no acknowledgements). */
   async subscribe<T = RecordedEvent>(streamIdOrAll: string, handler: SubscriptionHandler<T>, options?: SubscribeOptions<T>): Promise<Subscription<T>> {
-    return (await this.parts()).subscriptions.subscribe(streamIdOrAll, handler, options);
+    return (await this.started()).subscriptions.subscribe(streamIdOrAll, handler, options);
   }
 
   /** Persistent subscription to one stream: resumes after its last acknowledged event, one owner across processes. */
@@ -337,17 +292,17 @@ export class EventStore {
     handler: SubscriptionHandler<T>,
     options?: PersistentSubscriptionOptions<T>,
   ): Promise<Subscription<T>> {
-    return (await this.parts()).subscriptions.subscribePersistent(streamId, name, handler, options);
+    return (await this.started()).subscriptions.subscribePersistent(streamId, name, handler, options);
   }
 
   /** Persistent subscription to `$all` (event numbers are `$all` positions). */
   async subscribeToAllStreams<T = RecordedEvent>(name: string, handler: SubscriptionHandler<T>, options?: PersistentSubscriptionOptions<T>): Promise<Subscription<T>> {
-    return (await this.parts()).subscriptions.subscribePersistent(ALL_STREAM, name, handler, options);
+    return (await this.started()).subscriptions.subscribePersistent(ALL_STREAM, name, handler, options);
   }
 
   /** Stops the subscription if it runs in this store and deletes it with its checkpoint. */
   async deleteSubscription(streamIdOrAll: string, name: string): Promise<void> {
-    return (await this.parts()).subscriptions.deleteSubscription(streamIdOrAll, name);
+    return (await this.started()).subscriptions.deleteSubscription(streamIdOrAll, name);
   }
 
   // ---- projections
@@ -362,142 +317,49 @@ export class EventStore {
     return new ProjectionRunner(this, this.projectionHub, projections, options);
   }
 
-  // ---- internals shared with the other parts of the package
+  // ---- the started services
 
-  /** @internal */
-  async internals(): Promise<Running> {
-    return this.parts();
+  /**
+   * The started store's services. The package's layers above the storage
+   * core reach them here (projection runners, aggregate repositories), and
+   * so do tests that watch the store from inside (its reader, notifier,
+   * subscription locks); it is not part of the public API.
+   * @internal
+   */
+  async internals(): Promise<StoreServices> {
+    return this.started();
   }
 
-  private async parts(): Promise<Running> {
+  /** Starts the services once (concurrent callers share the start), or returns them. */
+  private async started(): Promise<StoreServices> {
     if (this.closed) throw new StoreClosedError();
-    if (this.running) return this.running;
-    this.starting ??= this.boot();
+    if (this.services) return this.services;
+    this.starting ??= this.startOnce();
     try {
-      this.running = await this.starting;
+      this.services = await this.starting;
     } catch (error) {
       this.starting = undefined;
       throw error;
     }
     if (this.closed) throw new StoreClosedError();
-    return this.running;
+    return this.services;
   }
 
-  private async boot(): Promise<Running> {
-    const knex = knexOf(this.orm);
-    try {
-      // The store's first contact with the server. A schema found up to date
-      // is not migrated: no DDL, so a role without DDL rights can connect.
-      if (!(await schemaUpToDate(new SqlRunner(knex), this.options.schema))) {
-        const migrationOrm = (this.migrationOrm ??= await this.joinedMigrationOrm());
-        this.migrationReport = await migrateSchema(migrationOrm, this.options.schema, sessionConnection(knex, this.options.sessionUrl));
-      }
-    } catch (error) {
-      throw connectionFailure(error, serverOf(knex)) ?? error;
-    }
-    const logger = this.orm.config.getLogger();
-    const ctx = new StoreContext(this.options.schema, new SqlRunner(knex), logger, this.options.enableHardDeletes);
-    const [{ channel }] = await ctx.runner.query<{ channel: string }>(ctx.sequencer.channel, []);
-    const notifier = new Notifier({
-      connection: sessionConnection(knex, this.options.sessionUrl),
-      channel,
-      onError: (error) => logError(logger, 'LISTEN connection lost, reconnecting', error),
+  private async startOnce(): Promise<StoreServices> {
+    const { services, migrations } = await startServices({
+      orm: this.orm,
+      options: this.options,
+      keyProvider: this.keyProvider,
+      migrationOrm: async () => (this.migrationOrm ??= await joinedMigrationOrm(this.orm, this.options.schema)),
     });
-    const sequencer = new BackgroundSequencer(ctx.runner, ctx.sequencer.sequence, this.options.sequencerIntervalMs,
-      (error) => logError(logger, 'background sequencing failed', error));
-    notifier.on('notification', (payload) => {
-      if (payload === NOTIFY_WRITE) sequencer.wake();
-      else ctx.positions.notified();
-    });
-    notifier.on('connected', () => {
-      sequencer.wake();
-      ctx.positions.notified();
-    });
-    const reader = new StreamReader(ctx);
-    const replicas = this.options.replicas && new ReadReplicas(ctx.runner, this.options.replicas, logger);
-    const routedReader = replicas ? new StreamReader(ctx, replicas.router) : reader;
-    // The schema may be new: the first read waits until the standbys have it.
-    replicas?.ownWrites.wrote();
-    const subscriptions = new SubscriptionManager({
-      ctx, reader, notifier,
-      connection: sessionConnection(knex, this.options.sessionUrl), settings: this.options.subscriptions,
-      ...(replicas && { replica: { reader: routedReader, runner: replicas.router, gate: replicas.gate } }),
-    });
-    const personal = new PersonalDataProtection(ctx.runner, ctx.sql, this.keyProvider);
-    try {
-      await personal.check();
-      await notifier.start();
-    } catch (error) {
-      await replicas?.close();
-      throw error;
-    }
-    sequencer.start();
-    return { ctx, writer: new StreamWriter(ctx), reader, routedReader, replicas, snapshots: new SnapshotStore(ctx), notifier, sequencer, subscriptions, personal };
+    this.migrationReport = migrations;
+    return services;
   }
-
-  /** An ORM of the store's entities on the application's pool, for migrations only. */
-  private async joinedMigrationOrm(): Promise<MikroORM> {
-    return MikroORM.init({
-      entities: STORE_ENTITIES,
-      schema: this.options.schema,
-      dbName: this.orm.config.get('dbName'),
-      driverOptions: knexOf(this.orm),
-      contextName: `eventstore:${this.options.schema}:${++instances}`,
-      extensions: [Migrator],
-      migrations: migrationOptions(),
-      ensureDatabase: false,
-      debug: false,
-    });
-  }
-}
-
-/** Whether every migration of the store is recorded as applied in the schema (read only). */
-async function schemaUpToDate(runner: SqlRunner, schema: string): Promise<boolean> {
-  const table = `${quoteSchema(schema)}.mikro_orm_migrations`;
-  const [{ present }] = await runner.query<{ present: boolean }>({ text: 'select to_regclass($1) is not null as present' }, [table]);
-  if (!present) return false;
-  const rows = await runner.query<{ name: string }>({ text: `select name from ${table}` }, []);
-  const applied = new Set(rows.map((row) => row.name));
-  return MIGRATIONS.every((migration) => applied.has(migration.name));
 }
 
 /** A write's result, once the store's standby reads know to wait for it (read your writes). */
-async function wrote<T>(parts: Running, options: WriteOptions | undefined, write: Promise<T>): Promise<T> {
+async function wrote<T>(services: StoreServices, options: WriteOptions | undefined, write: Promise<T>): Promise<T> {
   const result = await write;
-  parts.replicas?.ownWrites.wrote(transactionOf(options?.em));
+  services.replicas?.ownWrites.wrote(transactionOf(options?.em));
   return result;
-}
-
-function migrationOptions() {
-  return { migrationsList: MIGRATIONS, transactional: true, allOrNothing: true, snapshot: false, silent: true };
-}
-
-function knexOf(orm: CoreMikroORM): Knex {
-  return (orm.em.getConnection() as unknown as { getKnex(): Knex }).getKnex();
-}
-
-/** Where the pool connects, for errors. */
-function serverOf(knex: Knex): ServerAddress {
-  const settings = (knex.client as unknown as { connectionSettings?: Record<string, unknown> }).connectionSettings ?? {};
-  return { host: settings.host, port: settings.port, database: settings.database };
-}
-
-/** Connection settings for the dedicated LISTEN / lock connection. */
-function sessionConnection(knex: Knex, sessionUrl: string | undefined): ClientConfig {
-  if (sessionUrl) return { connectionString: sessionUrl };
-  const settings = (knex.client as unknown as { connectionSettings: Record<string, unknown> }).connectionSettings ?? {};
-  const { types: _types, ...rest } = settings;
-  // knex keeps the password as a hidden (non-enumerable) property.
-  return { ...rest, password: settings.password } as ClientConfig;
-}
-
-/** knex's log sent to MikroORM's logger (which prints only in debug mode), unless driverOptions is a knex instance. */
-function withKnexLog(driverOptions: Record<string, unknown> | undefined, holder: { logger?: Logger }): Record<string, unknown> {
-  if (typeof driverOptions === 'function' || driverOptions?.context) return driverOptions as Record<string, unknown>;
-  const log = (message: unknown) => holder.logger?.warn('info', `[eventstore] knex: ${String(message)}`);
-  return { log: { warn: log, error: log, deprecate: log, debug: () => undefined }, ...driverOptions };
-}
-
-function logError(logger: Logger, message: string, error: unknown): void {
-  logger.error('info', `[eventstore] ${message}: ${(error as Error)?.message ?? String(error)}`);
 }

@@ -12,9 +12,8 @@
  * alike: an event is handled only if its number is above the last handled.
  */
 import { StreamDeletedError, StreamNotFoundError } from '../errors';
-import type { EventStore } from '../store/event-store';
-import type { Subscription } from './subscription-options';
-import type { ReadFilter, RecordedEvent } from '../types';
+import type { ReadAllOptions, ReadFilter, RecordedEvent, StreamInfo } from '../types';
+import type { SubscribeOptions, Subscription, SubscriptionHandler } from './subscription-options';
 import { ALL_STREAM } from '../protocol';
 
 /** Events read per history query. */
@@ -26,7 +25,13 @@ const HISTORY_PAGE = 1000;
  */
 const SEQUENCING_PAUSE_MS = 50;
 
-export type FollowedStore = Pick<EventStore, 'subscribe' | 'readAllForward' | 'readStreamForward' | 'streamInfo'>;
+/** What following uses of the event store (an `EventStore` is one). */
+export interface FollowedStore {
+  subscribe(streamIdOrAll: string, handler: SubscriptionHandler<RecordedEvent>, options?: SubscribeOptions<RecordedEvent>): Promise<Subscription<RecordedEvent>>;
+  readAllForward(startPosition?: number, count?: number, options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  readStreamForward(streamId: string, startVersion?: number, count?: number): Promise<RecordedEvent[]>;
+  streamInfo(streamId: string): Promise<StreamInfo>;
+}
 
 export interface FollowOptions {
   /** `$all` or a stream id. */
