@@ -156,6 +156,20 @@ export class SubscriptionStalledError extends EventStoreError {
 }
 
 /**
+ * This process no longer owns a persistent subscription or a projection:
+ * another owner took over (its checkpoint write found a newer epoch), or the
+ * connection that held its advisory lock was lost (`cause` says why). It
+ * stops delivering at once and tries to take over again.
+ */
+export class OwnershipLostError extends EventStoreError {
+  readonly code = 'ownership_lost';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/**
  * `AggregateRepository.update` met a version conflict on every attempt:
  * other writers kept saving the aggregate first. `cause` is the last
  * `WrongExpectedVersionError`; nothing of the last attempt was written.

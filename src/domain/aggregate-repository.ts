@@ -35,7 +35,8 @@ import {
   WrongExpectedVersionError,
 } from '../errors';
 import type { AppendResult, EventData, ExpectedVersionValue, RecordedEvent, SnapshotData, WriteOptions } from '../types';
-import { assertNonNegativeInteger, assertPositiveInteger, describe, toJson } from '../validation';
+import { assertNonNegativeInteger, assertPositiveInteger, describe } from '../validation';
+import { toJson } from '../encoding';
 import { subjectKeysOf } from './personal-data/aggregate-subjects';
 import { PersonalDataProtection, SubjectKeys, noteSubjectsOf } from './personal-data/personal-data';
 import { DEFAULT_READ_COUNT } from '../repositories/stream-reader';

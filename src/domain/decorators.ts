@@ -3,7 +3,7 @@
  * record them in the domain registry, nothing more.
  */
 import { InvalidArgumentError } from '../errors';
-import { describe } from '../validation';
+import { assertFunction, describe } from '../validation';
 import { AggregateRoot } from './aggregate-root';
 import { AnyClass, EventClass, assertSchemaVersion, assertTypeName, domainRegistry } from './registry';
 
@@ -42,7 +42,7 @@ export function Aggregate(name: string, options: AggregateOptions = {}): ClassDe
     throw new InvalidArgumentError('@Aggregate snapshotEvery', `expected an integer >= 1, got ${describe(snapshotEvery)}`);
   }
   assertSchemaVersion(snapshotVersion, '@Aggregate snapshotVersion');
-  if (typeof streamId !== 'function') throw new InvalidArgumentError('@Aggregate streamId', `expected a function, got ${describe(streamId)}`);
+  assertFunction(streamId, '@Aggregate streamId');
   return (target) => {
     if (!(target.prototype instanceof AggregateRoot)) {
       throw new InvalidArgumentError('@Aggregate', `${target.name} must extend AggregateRoot`);

@@ -6,7 +6,7 @@
  * (`metadata.schemaVersion`); an event without one is version 1.
  */
 import { InvalidArgumentError } from '../errors';
-import { describe } from '../validation';
+import { assertFunction, describe } from '../validation';
 import { MissingUpcasterError, UnsupportedEventVersionError } from './errors';
 import { DomainRegistry, Upcaster, assertSchemaVersion, assertTypeName, domainRegistry } from './registry';
 
@@ -17,7 +17,7 @@ export const SCHEMA_VERSION_KEY = 'schemaVersion';
 export function registerUpcaster(eventType: string, fromVersion: number, upcaster: Upcaster): void {
   assertTypeName(eventType, 'eventType');
   assertSchemaVersion(fromVersion, 'fromVersion');
-  if (typeof upcaster !== 'function') throw new InvalidArgumentError('upcaster', `expected a function, got ${describe(upcaster)}`);
+  assertFunction(upcaster, 'upcaster');
   domainRegistry.registerUpcaster(eventType, fromVersion, upcaster);
 }
 

@@ -19,6 +19,7 @@ import { batchEntityManager, persistInOwnSchema } from './batch-em';
 import { explainReadModelError } from './read-model-errors';
 import type { ParkedStatements } from './sql/parked.sql';
 import type { ProjectionStatements } from './sql/projections.sql';
+import { OwnershipLostError } from '../errors';
 
 /** The SQL the committer runs besides the subscription rows. */
 export interface CommitSql {
@@ -28,7 +29,7 @@ export interface CommitSql {
 }
 
 /** The checkpoint's compare-and-set was refused: this owner is deposed, the batch rolled back. */
-export class CheckpointConflict extends Error {
+export class CheckpointConflict extends OwnershipLostError {
   constructor(projection: string, claim: Claim) {
     super(`projection ${JSON.stringify(projection)}: another owner took over (epoch ${claim.epoch} is stale), the batch was rolled back`);
   }

@@ -6,7 +6,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { InvalidArgumentError } from '../errors';
 import type { StartFrom } from '../subscriptions/subscription-options';
 import type { RecordedEvent } from '../types';
-import { describe } from '../validation';
+import { describe, optionalFunction, optionalInteger, optionsObject } from '../validation';
 
 /** Options of `@Projection(name, options)`. */
 export interface ProjectionOptions {
@@ -198,8 +198,8 @@ export interface WaitForOptions {
 }
 
 export function resolveWaitForOptions(options: WaitForOptions | undefined): { timeoutMs: number } {
-  const o = objectOrEmpty(options, 'options') as WaitForOptions;
-  return { timeoutMs: integer(o.timeoutMs, PROJECTION_DEFAULTS.waitTimeoutMs, 0, 'options.timeoutMs') };
+  const o = optionsObject(options, 'options') as WaitForOptions;
+  return { timeoutMs: optionalInteger(o.timeoutMs, PROJECTION_DEFAULTS.waitTimeoutMs, 0, 'options.timeoutMs') };
 }
 
 /** A `$all` position to wait for: an integer >= 0. */
@@ -210,7 +210,7 @@ export function assertPosition(position: unknown): asserts position is number {
 }
 
 export function resolveProjectionOptions(options: ProjectionOptions | undefined, argument: string): ResolvedProjectionOptions {
-  const o = objectOrEmpty(options, argument) as ProjectionOptions;
+  const o = optionsObject(options, argument) as ProjectionOptions;
   const startFrom = o.startFrom ?? 'origin';
   if (startFrom !== 'origin' && startFrom !== 'current' && !(Number.isSafeInteger(startFrom) && (startFrom as number) >= 0)) {
     throw new InvalidArgumentError(`${argument}.startFrom`, `expected 'origin', 'current' or a position >= 0, got ${describe(startFrom)}`);
@@ -226,29 +226,27 @@ export function resolveProjectionOptions(options: ProjectionOptions | undefined,
   }
   return {
     startFrom,
-    batchSize: integer(o.batchSize, PROJECTION_DEFAULTS.batchSize, 1, `${argument}.batchSize`, PROJECTION_DEFAULTS.maxBatchSize),
-    maxAttempts: integer(o.maxAttempts, PROJECTION_DEFAULTS.maxAttempts, 1, `${argument}.maxAttempts`),
+    batchSize: optionalInteger(o.batchSize, PROJECTION_DEFAULTS.batchSize, 1, `${argument}.batchSize`, PROJECTION_DEFAULTS.maxBatchSize),
+    maxAttempts: optionalInteger(o.maxAttempts, PROJECTION_DEFAULTS.maxAttempts, 1, `${argument}.maxAttempts`),
     poisonEvents,
     inline,
   };
 }
 
 export function resolveRunnerOptions(options: ProjectionRunnerOptions | undefined): ResolvedRunnerOptions {
-  const o = objectOrEmpty(options, 'options') as ProjectionRunnerOptions;
+  const o = optionsObject(options, 'options') as ProjectionRunnerOptions;
   const d = PROJECTION_DEFAULTS;
-  const retryDelayMs = integer(o.retryDelayMs, d.retryDelayMs, 1, 'options.retryDelayMs');
-  const maxRetryDelayMs = integer(o.maxRetryDelayMs, Math.max(d.maxRetryDelayMs, retryDelayMs), 1, 'options.maxRetryDelayMs');
+  const retryDelayMs = optionalInteger(o.retryDelayMs, d.retryDelayMs, 1, 'options.retryDelayMs');
+  const maxRetryDelayMs = optionalInteger(o.maxRetryDelayMs, Math.max(d.maxRetryDelayMs, retryDelayMs), 1, 'options.maxRetryDelayMs');
   if (maxRetryDelayMs < retryDelayMs) {
     throw new InvalidArgumentError('options.maxRetryDelayMs', `must not be below options.retryDelayMs (${retryDelayMs}), got ${maxRetryDelayMs}`);
   }
-  if (o.onError !== undefined && typeof o.onError !== 'function') {
-    throw new InvalidArgumentError('options.onError', `expected a function, got ${describe(o.onError)}`);
-  }
+  const onError = optionalFunction(o.onError, 'options.onError');
   return {
-    takeoverIntervalMs: integer(o.takeoverIntervalMs, d.takeoverIntervalMs, 1, 'options.takeoverIntervalMs'),
+    takeoverIntervalMs: optionalInteger(o.takeoverIntervalMs, d.takeoverIntervalMs, 1, 'options.takeoverIntervalMs'),
     retryDelayMs,
     maxRetryDelayMs,
-    onError: o.onError,
+    onError,
   };
 }
 
@@ -258,29 +256,9 @@ export interface ResolvedRebuildOptions {
 }
 
 export function resolveRebuildOptions(options: RebuildOptions | undefined): ResolvedRebuildOptions {
-  const o = objectOrEmpty(options, 'options') as RebuildOptions;
-  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') {
-    throw new InvalidArgumentError('options.onProgress', `expected a function, got ${describe(o.onProgress)}`);
-  }
+  const o = optionsObject(options, 'options') as RebuildOptions;
   return {
-    onProgress: o.onProgress,
-    ownershipTimeoutMs: integer(o.ownershipTimeoutMs, PROJECTION_DEFAULTS.ownershipTimeoutMs, 0, 'options.ownershipTimeoutMs'),
+    onProgress: optionalFunction(o.onProgress, 'options.onProgress'),
+    ownershipTimeoutMs: optionalInteger(o.ownershipTimeoutMs, PROJECTION_DEFAULTS.ownershipTimeoutMs, 0, 'options.ownershipTimeoutMs'),
   };
-}
-
-function objectOrEmpty(value: unknown, argument: string): object {
-  if (value === undefined) return {};
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new InvalidArgumentError(argument, `expected an object, got ${describe(value)}`);
-  }
-  return value;
-}
-
-function integer(value: unknown, fallback: number, min: number, argument: string, max = Number.MAX_SAFE_INTEGER): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
-    throw new InvalidArgumentError(argument, `expected an integer ${range}, got ${describe(value)}`);
-  }
-  return value;
 }

@@ -1,6 +1,6 @@
 /** Settings of read replicas (hot standbys), validated and completed once. */
 import { InvalidArgumentError } from '../errors';
-import { describe } from '../validation';
+import { describe, optionalInteger } from '../validation';
 
 /**
  * What a read does when no standby can serve it: the standbys are
@@ -63,15 +63,8 @@ export function resolveReplicaOptions(replicaUrl: unknown, options: ReplicaOptio
   return {
     urls: urls as string[],
     fallback,
-    timeoutMs: integerAtLeast(options?.timeoutMs ?? 2000, 0, 'replica.timeoutMs'),
-    poolSize: integerAtLeast(options?.poolSize ?? 10, 1, 'replica.poolSize'),
-    retryAfterMs: integerAtLeast(options?.retryAfterMs ?? 1000, 1, 'replica.retryAfterMs'),
+    timeoutMs: optionalInteger(options?.timeoutMs ?? 2000, 2000, 0, 'replica.timeoutMs'),
+    poolSize: optionalInteger(options?.poolSize ?? 10, 10, 1, 'replica.poolSize'),
+    retryAfterMs: optionalInteger(options?.retryAfterMs ?? 1000, 1000, 1, 'replica.retryAfterMs'),
   };
-}
-
-function integerAtLeast(value: unknown, min: number, name: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new InvalidArgumentError(name, `expected an integer >= ${min}, got ${describe(value)}`);
-  }
-  return value;
 }

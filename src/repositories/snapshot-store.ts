@@ -1,7 +1,8 @@
 /** Snapshots: record (replacing one of the same or an older source version), read, delete. */
 import { InvalidArgumentError, SnapshotNotFoundError } from '../errors';
 import type { SnapshotData, WriteOptions } from '../types';
-import { assertIdText, assertNonEmptyText, assertNonNegativeInteger, assertWriteOptions, describe, toJson } from '../validation';
+import { assertIdText, assertNonEmptyText, assertNonNegativeInteger, assertWriteOptions, describe } from '../validation';
+import { toJson } from '../encoding';
 import { transactionOf } from './sql-runner';
 import { StoreContext } from './store-context';
 

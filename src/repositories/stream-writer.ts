@@ -7,14 +7,8 @@ import {
 } from '../errors';
 import type { AppendResult, DeleteOptions, EventData, ExpectedVersionValue, RecordedEvent, WriteOptions } from '../types';
 import { WriteStatus, expectedVersionStatus } from '../protocol';
-import {
-  assertStreamId,
-  assertUuid,
-  assertWriteOptions,
-  describe,
-  encodeEvents,
-  encodeExpectedVersion,
-} from '../validation';
+import { assertStreamId, assertUuid, assertWriteOptions, describe } from '../validation';
+import { encodeEvents, encodeExpectedVersion } from '../encoding';
 import { AppendRow, ReplayRow, WriteRow } from './sql/write.sql';
 import { transactionOf } from './sql-runner';
 import { StoreContext } from './store-context';

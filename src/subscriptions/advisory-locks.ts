@@ -21,6 +21,7 @@
  */
 import { Client, ClientConfig } from 'pg';
 import type { Statement } from '../repositories/sql-runner';
+import { OwnershipLostError } from '../errors';
 
 export interface LockHolder {
   lockLost(error: Error): void;
@@ -202,7 +203,9 @@ export class AdvisoryLocks {
     client.end().catch(() => undefined);
     const holders = [...this.held.values()];
     this.held.clear();
-    if (holders.length > 0 && !this.closed) this.options.onError(error);
-    for (const holder of holders) holder.lockLost(error);
+    // Holders report it to their subscriptions: an error with a code, the connection's own as its cause.
+    const lostError = new OwnershipLostError(error.message, { cause: error });
+    if (holders.length > 0 && !this.closed) this.options.onError(lostError);
+    for (const holder of holders) holder.lockLost(lostError);
   }
 }

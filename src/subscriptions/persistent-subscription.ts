@@ -42,7 +42,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from '@mikro-orm/core';
-import { StreamDeletedError, SubscriptionNotFoundError, SubscriptionStalledError, UnexpectedAckError } from '../errors';
+import { OwnershipLostError, StreamDeletedError, SubscriptionNotFoundError, SubscriptionStalledError, UnexpectedAckError } from '../errors';
 import type { RecordedEvent } from '../types';
 import { ackedEventNumber } from './ack-target';
 import { AckTracker } from './ack-tracker';
@@ -369,7 +369,7 @@ export class PersistentSubscription<T = RecordedEvent>
       return;
     }
     if (term !== this.term) return;
-    this.ownership.deposed(new Error(`subscription ${JSON.stringify(this.name)}: another owner took over (epoch ${term.claim.epoch} is stale)`));
+    this.ownership.deposed(new OwnershipLostError(`subscription ${JSON.stringify(this.name)}: another owner took over (epoch ${term.claim.epoch} is stale)`));
   }
 
   // ---- stalls

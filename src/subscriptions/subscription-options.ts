@@ -6,7 +6,7 @@ import type { EventEmitter } from 'node:events';
 import { InvalidArgumentError } from '../errors';
 import { ResolvedFilter, resolveFilter } from '../repositories/read-filter';
 import type { ReadFilter, RecordedEvent } from '../types';
-import { describe, assertStorableText } from '../validation';
+import { assertFunction, assertStorableText, describe, optionalBoolean, optionalFunction, optionalInteger, optionsObject } from '../validation';
 
 /** Where a new persistent subscription starts: the beginning, the current end, or after event number n. */
 export type StartFrom = 'origin' | 'current' | number;
@@ -168,15 +168,15 @@ export const SUBSCRIPTION_DEFAULTS = {
 } as const;
 
 export function resolveSubscriptionSettings(settings: SubscriptionSettings | undefined): ResolvedSubscriptionSettings {
-  const s = objectOrEmpty(settings, 'subscriptions') as SubscriptionSettings;
+  const s = optionsObject(settings, 'subscriptions') as SubscriptionSettings;
   return {
-    pollIntervalMs: integer(s.pollIntervalMs, SUBSCRIPTION_DEFAULTS.pollIntervalMs, 0, 'subscriptions.pollIntervalMs'),
-    lockLeaseMs: integer(s.lockLeaseMs, SUBSCRIPTION_DEFAULTS.lockLeaseMs, 100, 'subscriptions.lockLeaseMs'),
+    pollIntervalMs: optionalInteger(s.pollIntervalMs, SUBSCRIPTION_DEFAULTS.pollIntervalMs, 0, 'subscriptions.pollIntervalMs'),
+    lockLeaseMs: optionalInteger(s.lockLeaseMs, SUBSCRIPTION_DEFAULTS.lockLeaseMs, 100, 'subscriptions.lockLeaseMs'),
   };
 }
 
 export function resolveSubscribeOptions<T>(options: SubscribeOptions<T> | undefined): ResolvedSubscribeOptions<T> {
-  const o = objectOrEmpty(options, 'options') as SubscribeOptions<T>;
+  const o = optionsObject(options, 'options') as SubscribeOptions<T>;
   return {
     filter: resolveFilter(o.filter),
     selector: optionalFunction(o.selector, 'options.selector'),
@@ -187,20 +187,20 @@ export function resolveSubscribeOptions<T>(options: SubscribeOptions<T> | undefi
 }
 
 export function resolvePersistentOptions<T>(options: PersistentSubscriptionOptions<T> | undefined): ResolvedPersistentOptions<T> {
-  const o = objectOrEmpty(options, 'options') as PersistentSubscriptionOptions<T>;
+  const o = optionsObject(options, 'options') as PersistentSubscriptionOptions<T>;
   const d = SUBSCRIPTION_DEFAULTS;
   const startFrom = o.startFrom ?? 'origin';
   if (startFrom !== 'origin' && startFrom !== 'current' && !(Number.isSafeInteger(startFrom) && (startFrom as number) >= 0)) {
     throw new InvalidArgumentError('options.startFrom', `expected 'origin', 'current' or an event number >= 0, got ${describe(startFrom)}`);
   }
-  const bufferSize = integer(o.bufferSize, d.bufferSize, 1, 'options.bufferSize');
-  const concurrencyLimit = integer(o.concurrencyLimit, d.concurrencyLimit, 1, 'options.concurrencyLimit');
+  const bufferSize = optionalInteger(o.bufferSize, d.bufferSize, 1, 'options.bufferSize');
+  const concurrencyLimit = optionalInteger(o.concurrencyLimit, d.concurrencyLimit, 1, 'options.concurrencyLimit');
   const partitionBy = optionalFunction(o.partitionBy, 'options.partitionBy');
   if (concurrencyLimit > 1 && !partitionBy) {
     throw new InvalidArgumentError('options.concurrencyLimit', 'a limit above 1 needs options.partitionBy (events of one partition stay in order)');
   }
-  const retryDelayMs = integer(o.retryDelayMs, d.retryDelayMs, 1, 'options.retryDelayMs');
-  const maxRetryDelayMs = integer(o.maxRetryDelayMs, Math.max(d.maxRetryDelayMs, retryDelayMs), 1, 'options.maxRetryDelayMs');
+  const retryDelayMs = optionalInteger(o.retryDelayMs, d.retryDelayMs, 1, 'options.retryDelayMs');
+  const maxRetryDelayMs = optionalInteger(o.maxRetryDelayMs, Math.max(d.maxRetryDelayMs, retryDelayMs), 1, 'options.maxRetryDelayMs');
   if (maxRetryDelayMs < retryDelayMs) {
     throw new InvalidArgumentError('options.maxRetryDelayMs', `must not be below options.retryDelayMs (${retryDelayMs}), got ${maxRetryDelayMs}`);
   }
@@ -210,14 +210,14 @@ export function resolvePersistentOptions<T>(options: PersistentSubscriptionOptio
     bufferSize,
     concurrencyLimit,
     partitionBy,
-    checkpointThreshold: integer(o.checkpointThreshold, d.checkpointThreshold, 1, 'options.checkpointThreshold'),
-    checkpointAfterMs: integer(o.checkpointAfterMs, d.checkpointAfterMs, 0, 'options.checkpointAfterMs'),
-    takeoverIntervalMs: integer(o.takeoverIntervalMs, d.takeoverIntervalMs, 1, 'options.takeoverIntervalMs'),
+    checkpointThreshold: optionalInteger(o.checkpointThreshold, d.checkpointThreshold, 1, 'options.checkpointThreshold'),
+    checkpointAfterMs: optionalInteger(o.checkpointAfterMs, d.checkpointAfterMs, 0, 'options.checkpointAfterMs'),
+    takeoverIntervalMs: optionalInteger(o.takeoverIntervalMs, d.takeoverIntervalMs, 1, 'options.takeoverIntervalMs'),
     retryDelayMs,
     maxRetryDelayMs,
     readBatchSize: Math.min(Math.max(bufferSize, d.minReadBatchSize), d.maxReadBatchSize),
     autoAck: optionalBoolean(o.autoAck, 'options.autoAck'),
-    stallTimeoutMs: integer(o.stallTimeoutMs, d.stallTimeoutMs, 0, 'options.stallTimeoutMs'),
+    stallTimeoutMs: optionalInteger(o.stallTimeoutMs, d.stallTimeoutMs, 0, 'options.stallTimeoutMs'),
   };
 }
 
@@ -227,33 +227,5 @@ export function assertSubscriptionName(name: unknown): asserts name is string {
 }
 
 export function assertHandler(handler: unknown): void {
-  if (typeof handler !== 'function') throw new InvalidArgumentError('handler', `expected a function, got ${describe(handler)}`);
-}
-
-function objectOrEmpty(value: unknown, argument: string): object {
-  if (value === undefined) return {};
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new InvalidArgumentError(argument, `expected an object, got ${describe(value)}`);
-  }
-  return value;
-}
-
-function integer(value: unknown, fallback: number, min: number, argument: string): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new InvalidArgumentError(argument, `expected an integer >= ${min}, got ${describe(value)}`);
-  }
-  return value;
-}
-
-function optionalBoolean(value: unknown, argument: string): boolean {
-  if (value === undefined) return false;
-  if (typeof value !== 'boolean') throw new InvalidArgumentError(argument, `expected a boolean, got ${describe(value)}`);
-  return value;
-}
-
-function optionalFunction<F>(value: F | undefined, argument: string): F | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'function') throw new InvalidArgumentError(argument, `expected a function, got ${describe(value)}`);
-  return value;
+  assertFunction(handler, 'handler');
 }
