@@ -29,6 +29,7 @@
 import { SubscriptionNotFoundError } from '../errors';
 import { Backoff } from '../subscriptions/backoff';
 import type { Ownership } from '../subscriptions/ownership';
+import { startCheckpoint, termListener } from '../subscriptions/owned-term';
 import type { SubscriptionManager } from '../subscriptions/subscription-manager';
 import type { Claim } from '../subscriptions/subscription-rows';
 import type { RecordedEvent } from '../types';
@@ -231,18 +232,22 @@ export class ProjectionWorker {
     // A new claim never overlaps the release of the previous one (they share the lock key).
     while (this.releasing) await this.releasing;
     if (this.ownership) return;
-    const { startFrom } = this.definition.options;
     // Callbacks of an ownership we let go of are ignored.
     const ownership: Ownership = this.deps.subscriptions.ownership(
-      { streamId: ALL_STREAM, name: this.definition.subscriptionName, startFrom: startFrom === 'origin' ? 0 : startFrom === 'current' ? null : startFrom },
+      { streamId: ALL_STREAM, name: this.definition.subscriptionName, startFrom: startCheckpoint(this.definition.options.startFrom) },
       this.deps.settings.takeoverIntervalMs,
-      {
-        acquired: (claim) => ownership === this.ownership && this.acquired(claim),
-        standby: () => ownership === this.ownership && this.standby(),
-        lost: (error) => ownership === this.ownership && this.lost(error),
-        deleted: () => ownership === this.ownership && this.deleted(),
-        error: (error) => ownership === this.ownership && this.ownershipError(error),
-      },
+      termListener({
+        hasTerm: () => this.term !== undefined,
+        begin: (claim) => this.acquired(claim),
+        endTerm: () => this.endTerm(),
+        deleted: () => this.deleted(),
+        setState: (state) => this.setState(state),
+        report: (error) => this.report(error),
+        afterLost: (error) => this.job?.fail(new RebuildInterruptedError(this.name, 'the ownership was lost', { cause: error })),
+        attemptFailed: (error) => {
+          this.lastError = error;
+        },
+      }, () => ownership === this.ownership),
     );
     this.ownership = ownership;
     try {
@@ -267,17 +272,6 @@ export class ProjectionWorker {
     this.kick(term);
   }
 
-  private standby(): void {
-    if (!this.term) this.setState('standby');
-  }
-
-  private lost(error: Error): void {
-    this.endTerm();
-    this.setState('standby');
-    this.report(error);
-    this.job?.fail(new RebuildInterruptedError(this.name, 'the ownership was lost', { cause: error }));
-  }
-
   /** The subscription row was deleted (`store.deleteSubscription`): the projection stops here. */
   private deleted(): void {
     this.endTerm();
@@ -287,12 +281,6 @@ export class ProjectionWorker {
     this.setState('stopped');
     this.report(error);
     this.job?.fail(new RebuildInterruptedError(this.name, 'its subscription row was deleted', { cause: error }));
-  }
-
-  private ownershipError(error: Error): void {
-    if (!this.term) this.setState('retrying');
-    this.lastError = error;
-    this.report(error);
   }
 
   /** A term whose claim is current, waiting up to `timeoutMs` for the ownership. */

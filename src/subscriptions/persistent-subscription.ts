@@ -55,7 +55,8 @@ import type { EventSource } from './event-source';
 import { traceDelivery } from '../telemetry';
 import { notifyState, reportError } from './report-error';
 import { StallWatch } from './stall-watch';
-import { Ownership, OwnershipListener } from './ownership';
+import { Ownership } from './ownership';
+import { startCheckpoint, termListener } from './owned-term';
 import type { Claim, SubscriptionRows } from './subscription-rows';
 import type {
   AckTarget,
@@ -107,7 +108,7 @@ class Term {
 
 export class PersistentSubscription<T = RecordedEvent>
   extends EventEmitter<SubscriptionEvents>
-  implements Subscription<T>, Wakeable, OwnershipListener
+  implements Subscription<T>, Wakeable
 {
   readonly streamId: string;
   private current: SubscriptionState = 'starting';
@@ -129,9 +130,16 @@ export class PersistentSubscription<T = RecordedEvent>
     super();
     this.streamId = deps.source.streamId;
     this.backoff = new Backoff(options.retryDelayMs, options.maxRetryDelayMs);
-    const startFrom = options.startFrom === 'origin' ? 0 : options.startFrom === 'current' ? null : options.startFrom;
     this.ownership = new Ownership(deps.rows, deps.locks, deps.ownerTag,
-      { streamId: this.streamId, name, startFrom }, options.takeoverIntervalMs, this);
+      { streamId: this.streamId, name, startFrom: startCheckpoint(options.startFrom) }, options.takeoverIntervalMs,
+      termListener({
+        hasTerm: () => this.term !== undefined,
+        begin: (claim) => this.acquired(claim),
+        endTerm: () => void this.endTerm(),
+        deleted: () => void this.finish(new SubscriptionNotFoundError(this.streamId, this.name)),
+        setState: (state) => this.setState(state),
+        report: (error) => this.report(error),
+      }));
   }
 
   get state(): SubscriptionState {
@@ -189,9 +197,9 @@ export class PersistentSubscription<T = RecordedEvent>
     this.schedulePump(term);
   }
 
-  // ---- ownership
+  // ---- ownership (the other news of it: owned-term.ts)
 
-  acquired(claim: Claim): void {
+  private acquired(claim: Claim): void {
     if (this.stopping) return;
     const term = new Term(claim, this.options.bufferSize, this.options.concurrencyLimit);
     term.checkpointer = new Checkpointer(claim.lastSeen, {
@@ -205,25 +213,6 @@ export class PersistentSubscription<T = RecordedEvent>
     this.term = term;
     this.setState('catching-up');
     this.schedulePump(term);
-  }
-
-  standby(): void {
-    if (!this.term) this.setState('standby');
-  }
-
-  lost(error: Error): void {
-    this.endTerm();
-    this.setState('standby');
-    this.report(error);
-  }
-
-  deleted(): void {
-    void this.finish(new SubscriptionNotFoundError(this.streamId, this.name));
-  }
-
-  error(error: Error): void {
-    if (!this.term) this.setState('retrying');
-    this.report(error);
   }
 
   // ---- delivery
