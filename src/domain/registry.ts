@@ -13,6 +13,7 @@ import {
   DuplicateUpcasterError,
   EventClassNotRegisteredError,
 } from './errors';
+import { DeclaredHandlers, HandlerKey, NamedClasses } from './class-registry';
 
 // Decorated classes may take constructor arguments: `any` keeps them assignable.
 export type EventClass<T extends object = object> = new (...args: any[]) => T;
@@ -48,41 +49,24 @@ export interface UpcastContext {
 /** Turns stored JSON of one schema version into JSON of the next. */
 export type Upcaster = (data: any, context: UpcastContext) => unknown;
 
-type HandlerKey = string | symbol;
-
 export class DomainRegistry {
-  private readonly eventsByName = new Map<string, EventTypeInfo>();
-  private readonly eventsByClass = new Map<EventClass, EventTypeInfo>();
+  private readonly events = new NamedClasses<EventClass, EventTypeInfo>((name, reason) => new DuplicateEventTypeError(name, reason));
   private readonly upcasters = new Map<string, Map<number, Upcaster>>();
-  private readonly aggregatesByClass = new Map<AnyClass, AggregateInfo>();
-  private readonly aggregatesByName = new Map<string, AggregateInfo>();
-  /** `@Apply` handlers declared on each class itself: event class -> method. */
-  private readonly declaredHandlers = new Map<AnyClass, Map<EventClass, HandlerKey>>();
-  /** Declared handlers merged along a class chain, subclass first; derived, built on first use. */
-  private readonly handlerCache = new Map<AnyClass, Map<EventClass, HandlerKey>>();
+  private readonly aggregates = new NamedClasses<AnyClass, AggregateInfo>((name, reason) => new DuplicateAggregateError(name, reason));
+  private readonly applyHandlers = new DeclaredHandlers<AnyClass, EventClass>('@Apply', 'applies');
 
   // ---- events
 
   registerEvent(eventClass: EventClass, name: string, version: number): void {
-    const byName = this.eventsByName.get(name);
-    if (byName && byName.eventClass !== eventClass) {
-      throw new DuplicateEventTypeError(name, `already registered by class ${byName.eventClass.name}, now by ${eventClass.name}`);
-    }
-    const byClass = this.eventsByClass.get(eventClass);
-    if (byClass && byClass.name !== name) {
-      throw new DuplicateEventTypeError(name, `class ${eventClass.name} is already registered as ${JSON.stringify(byClass.name)}`);
-    }
-    const info: EventTypeInfo = { name, version, eventClass };
-    this.eventsByName.set(name, info);
-    this.eventsByClass.set(eventClass, info);
+    this.events.register(eventClass, { name, version, eventClass });
   }
 
   eventByName(name: string): EventTypeInfo | undefined {
-    return this.eventsByName.get(name);
+    return this.events.byNameOf(name);
   }
 
   eventByClass(eventClass: unknown): EventTypeInfo | undefined {
-    return this.eventsByClass.get(eventClass as EventClass);
+    return this.events.byClassOf(eventClass);
   }
 
   // ---- upcasters
@@ -101,56 +85,27 @@ export class DomainRegistry {
   // ---- aggregates
 
   registerAggregate(info: AggregateInfo): void {
-    const byName = this.aggregatesByName.get(info.name);
-    if (byName && byName.aggregateClass !== info.aggregateClass) {
-      throw new DuplicateAggregateError(info.name, `already registered by class ${byName.aggregateClass.name}, now by ${info.aggregateClass.name}`);
-    }
-    const byClass = this.aggregatesByClass.get(info.aggregateClass);
-    if (byClass && byClass.name !== info.name) {
-      throw new DuplicateAggregateError(info.name, `class ${info.aggregateClass.name} is already registered as ${JSON.stringify(byClass.name)}`);
-    }
-    // Every @Apply must name a registered event class; said now rather than at the first raise.
-    for (const eventClass of this.handlersOf(info.aggregateClass).keys()) {
-      if (!this.eventsByClass.has(eventClass)) throw new EventClassNotRegisteredError(eventClass.name);
-    }
-    this.aggregatesByClass.set(info.aggregateClass, info);
-    this.aggregatesByName.set(info.name, info);
+    this.aggregates.register(info.aggregateClass, info, () => {
+      // Every @Apply must name a registered event class; said now rather than at the first raise.
+      for (const eventClass of this.applyHandlers.of(info.aggregateClass).keys()) {
+        if (!this.events.byClassOf(eventClass)) throw new EventClassNotRegisteredError(eventClass.name);
+      }
+    });
   }
 
   aggregateByClass(aggregateClass: unknown): AggregateInfo | undefined {
-    return this.aggregatesByClass.get(aggregateClass as AnyClass);
+    return this.aggregates.byClassOf(aggregateClass);
   }
 
   // ---- @Apply handlers
 
   registerApplyHandler(aggregateClass: AnyClass, eventClass: EventClass, method: HandlerKey): void {
-    let handlers = this.declaredHandlers.get(aggregateClass);
-    if (!handlers) this.declaredHandlers.set(aggregateClass, (handlers = new Map()));
-    const existing = handlers.get(eventClass);
-    if (existing !== undefined && existing !== method) {
-      throw new InvalidArgumentError('@Apply', `${aggregateClass.name} already applies ${eventClass.name} in ${String(existing)}; ` +
-        `${String(method)} would be a second handler`);
-    }
-    handlers.set(eventClass, method);
-    this.handlerCache.clear();
+    this.applyHandlers.declare(aggregateClass, eventClass, method);
   }
 
   /** The method of `aggregateClass` (or of a base class) that applies events of `eventClass`. */
   applyHandler(aggregateClass: AnyClass, eventClass: unknown): HandlerKey | undefined {
-    return this.handlersOf(aggregateClass).get(eventClass as EventClass);
-  }
-
-  private handlersOf(aggregateClass: AnyClass): Map<EventClass, HandlerKey> {
-    let merged = this.handlerCache.get(aggregateClass);
-    if (merged) return merged;
-    merged = new Map();
-    for (let cls: unknown = aggregateClass; typeof cls === 'function' && cls !== Function.prototype; cls = Object.getPrototypeOf(cls)) {
-      for (const [eventClass, method] of this.declaredHandlers.get(cls as AnyClass) ?? []) {
-        if (!merged.has(eventClass)) merged.set(eventClass, method);
-      }
-    }
-    this.handlerCache.set(aggregateClass, merged);
-    return merged;
+    return this.applyHandlers.of(aggregateClass).get(eventClass as EventClass);
   }
 }
 
