@@ -83,7 +83,7 @@ export interface ProjectionHost {
   readonly orm: MikroORM;
   /** The started store's services. */
   internals(): Promise<{
-    ctx: StoreContext;
+    context: StoreContext;
     reader: StreamReader;
     /** Reads that standbys may serve. */
     routedReader: StreamReader;
@@ -297,9 +297,9 @@ export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
   }
 
   private async buildResources(): Promise<RunnerResources> {
-    const { ctx, reader, routedReader, subscriptions, personal, notifier } = await this.store.internals();
-    const statements = projectionStatements(ctx.sql);
-    const parkedSql = parkedStatements(ctx.sql);
+    const { context, reader, routedReader, subscriptions, personal, notifier } = await this.store.internals();
+    const statements = projectionStatements(context.naming);
+    const parkedSql = parkedStatements(context.naming);
     const instances = new EventInstances();
     // Events may come from a standby (checkpoints and read models are written on the primary);
     // projections see personal fields opened, or null for forgotten subjects.
@@ -309,24 +309,24 @@ export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
       return { ...page, events: await personal.reveal(page.events) };
     };
     const eventsAfter = async (position: number) =>
-      (await ctx.runner.query<{ count: number }>(statements.eventsAfter, [position]))[0].count;
+      (await context.runner.query<{ count: number }>(statements.eventsAfter, [position]))[0].count;
     const lastPosition = () => reader.lastPosition();
     const statusRow = async (definition: ProjectionDefinition) =>
-      (await ctx.runner.query<StatusRow>(statements.status, [definition.subscriptionName, definition.name]))[0];
-    const committer = new BatchCommitter(this.store.orm, subscriptions.rows, instances, { runner: ctx.runner, projections: statements, parked: parkedSql });
+      (await context.runner.query<StatusRow>(statements.status, [definition.subscriptionName, definition.name]))[0];
+    const committer = new BatchCommitter(this.store.orm, subscriptions.rows, instances, { runner: context.runner, projections: statements, parked: parkedSql });
     const bySubscription = new Map([...this.definitions.values()].map((definition) => [definition.subscriptionName, definition.name]));
     const waiters = new CheckpointWaiters({
       notifier,
       projectionOf: (subscriptionName) => bySubscription.get(subscriptionName),
       readCheckpoint: async (projection) => {
-        const [row] = await ctx.runner.query<{ last_seen: number }>(statements.checkpoint, [this.definitions.get(projection)!.subscriptionName]);
+        const [row] = await context.runner.query<{ last_seen: number }>(statements.checkpoint, [this.definitions.get(projection)!.subscriptionName]);
         return row?.last_seen ?? 0;
       },
       recheckMs: WAIT_RECHECK_MS,
       report: (error, projection) => this.report(error, projection),
     });
     const parked = new ParkedEvents({
-      runner: ctx.runner,
+      runner: context.runner,
       sql: parkedSql,
       instances,
       newEm: () => committer.newEm(),
@@ -335,7 +335,7 @@ export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
     });
     const parts: RunnerResources = {
       subscriptions,
-      runner: ctx.runner,
+      runner: context.runner,
       statements,
       committer,
       instances,
@@ -344,7 +344,7 @@ export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
       eventsAfter,
       lastPosition,
       workers: new Map(),
-      sequence: ctx.sequencer.sequence,
+      sequence: context.sequencer.sequence,
       waiters,
       parked,
     };

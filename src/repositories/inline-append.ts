@@ -32,7 +32,7 @@ export interface AppendHook {
 export interface HookedAppendDeps {
   orm: MikroORM;
   writer: StreamWriter;
-  ctx: StoreContext;
+  context: StoreContext;
   /** Opens sealed personal fields, so that hooks see them as readers of `$all` do. */
   reveal: (events: RecordedEvent[]) => Promise<RecordedEvent[]>;
   /** The `$all` position of a stream's version, once numbered. */
@@ -64,7 +64,7 @@ export async function appendWithHooks(
   if (callerTransaction) return em.transactional(run, { ctx: callerTransaction });
   const result = await em.transactional(run);
   if (stored.length === 0) return result;
-  await deps.ctx.runner.query(deps.ctx.sequencer.sequence, [null]);
+  await deps.context.runner.query(deps.context.sequencer.sequence, [null]);
   return { streamVersion: result.streamVersion, position: await deps.positionOf(streamId, result.streamVersion) };
 }
 

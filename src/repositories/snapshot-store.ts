@@ -16,7 +16,7 @@ interface SnapshotRow {
 }
 
 export class SnapshotStore {
-  constructor(private readonly ctx: StoreContext) {}
+  constructor(private readonly context: StoreContext) {}
 
   async record(snapshot: SnapshotData, options: WriteOptions = {}): Promise<void> {
     if (snapshot === null || typeof snapshot !== 'object' || Array.isArray(snapshot)) {
@@ -34,13 +34,13 @@ export class SnapshotStore {
       metadata = toJson(snapshot.metadata, 'snapshot.metadata');
     }
     assertWriteOptions(options);
-    await this.ctx.runner.query(this.ctx.snapshots.record,
+    await this.context.runner.query(this.context.snapshots.record,
       [snapshot.sourceId, snapshot.sourceVersion, snapshot.sourceType, data, metadata], transactionOf(options.em));
   }
 
   async read(sourceId: string): Promise<SnapshotData> {
     assertIdText(sourceId, 'sourceId');
-    const [row] = await this.ctx.runner.query<SnapshotRow>(this.ctx.snapshots.read, [sourceId]);
+    const [row] = await this.context.runner.query<SnapshotRow>(this.context.snapshots.read, [sourceId]);
     if (!row) throw new SnapshotNotFoundError(sourceId);
     return {
       sourceId: row.source_id,
@@ -55,7 +55,7 @@ export class SnapshotStore {
   async delete(sourceId: string, options: WriteOptions = {}): Promise<void> {
     assertIdText(sourceId, 'sourceId');
     assertWriteOptions(options);
-    await this.ctx.runner.query(this.ctx.snapshots.delete, [sourceId], transactionOf(options.em));
+    await this.context.runner.query(this.context.snapshots.delete, [sourceId], transactionOf(options.em));
   }
 }
 

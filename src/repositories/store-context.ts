@@ -16,7 +16,7 @@ const POSITION_SEQUENCE_AFTER_MS = 2;
 
 /** What the store's parts share: its schema, its SQL and how to run it. */
 export class StoreContext {
-  readonly sql: SchemaSql;
+  readonly naming: SchemaSql;
   readonly write: ReturnType<typeof writeStatements>;
   readonly read: ReadStatements;
   readonly sequencer: ReturnType<typeof sequencerStatements>;
@@ -30,11 +30,11 @@ export class StoreContext {
     readonly logger: Logger,
     readonly enableHardDeletes: boolean,
   ) {
-    this.sql = new SchemaSql(schema);
-    this.write = writeStatements(this.sql);
-    this.read = new ReadStatements(this.sql);
-    this.sequencer = sequencerStatements(this.sql);
-    this.snapshots = snapshotStatements(this.sql);
+    this.naming = new SchemaSql(schema);
+    this.write = writeStatements(this.naming);
+    this.read = new ReadStatements(this.naming);
+    this.sequencer = sequencerStatements(this.naming);
+    this.snapshots = snapshotStatements(this.naming);
     this.positions = new PositionWaiter(runner, this.sequencer.positions, POSITION_SEQUENCE_AFTER_MS);
   }
 }

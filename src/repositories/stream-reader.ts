@@ -40,8 +40,8 @@ const WINDOW_ROW = { nextPosition: 0, event: 1 } as const;
 export class StreamReader {
   /** `runner`: where the reads go; the primary's pool unless reads are routed to standbys. */
   constructor(
-    private readonly ctx: StoreContext,
-    private readonly runner: QueryRunner = ctx.runner,
+    private readonly context: StoreContext,
+    private readonly runner: QueryRunner = context.runner,
   ) {}
 
   async readStreamForward(streamId: string, startVersion = 0, count = DEFAULT_READ_COUNT): Promise<RecordedEvent[]> {
@@ -49,7 +49,7 @@ export class StreamReader {
     if (streamId === ALL_STREAM) return this.readAllForward(startVersion, count);
     assertNonNegativeInteger(startVersion, 'startVersion');
     assertPositiveInteger(count, 'count');
-    return this.streamPage(streamId, this.ctx.read.streamForward(count), Math.max(startVersion, 1));
+    return this.streamPage(streamId, this.context.read.streamForward(count), Math.max(startVersion, 1));
   }
 
   async readStreamBackward(streamId: string, startVersion = -1, count = DEFAULT_READ_COUNT): Promise<RecordedEvent[]> {
@@ -57,7 +57,7 @@ export class StreamReader {
     if (streamId === ALL_STREAM) return this.readAllBackward(startVersion, count);
     assertBackwardStart(startVersion, 'startVersion');
     assertPositiveInteger(count, 'count');
-    return this.streamPage(streamId, this.ctx.read.streamBackward(count), startVersion === -1 ? NO_BOUND : startVersion);
+    return this.streamPage(streamId, this.context.read.streamBackward(count), startVersion === -1 ? NO_BOUND : startVersion);
   }
 
   async readAllForward(startPosition = 0, count = DEFAULT_READ_COUNT, options?: ReadAllOptions): Promise<RecordedEvent[]> {
@@ -73,7 +73,7 @@ export class StreamReader {
     // end of `$all`, never a gap.
     for (;;) {
       const high = low + (count - events.length) - 1;
-      const rows = await this.runner.query<ReadRow>(this.ctx.read.allForward(), [low, high]);
+      const rows = await this.runner.query<ReadRow>(this.context.read.allForward(), [low, high]);
       appendWindow(events, rows);
       const next = (rows[0]?.[WINDOW_ROW.nextPosition] ?? null) as number | null;
       if (events.length >= count || next === null) return events;
@@ -92,7 +92,7 @@ export class StreamReader {
     const params: unknown[] = [start, high];
     if (filter.eventTypes) params.push(filter.eventTypes);
     if (filter.streamPrefix !== undefined) params.push(filter.streamPrefix);
-    const statement = this.ctx.read.allFiltered(filter.eventTypes !== undefined, filter.streamPrefix !== undefined, count);
+    const statement = this.context.read.allFiltered(filter.eventTypes !== undefined, filter.streamPrefix !== undefined, count);
     const rows = await this.runner.query<ReadRow>(statement, params);
     const events: RecordedEvent[] = [];
     appendWindow(events, rows);
@@ -120,7 +120,7 @@ export class StreamReader {
     const events: RecordedEvent[] = [];
     while (high >= 1) {
       const low = Math.max(1, high - (count - events.length) + 1);
-      const rows = await this.runner.query<ReadRow>(this.ctx.read.allBackward(), [low, high]);
+      const rows = await this.runner.query<ReadRow>(this.context.read.allBackward(), [low, high]);
       const window: RecordedEvent[] = [];
       appendWindow(window, rows);
       events.push(...window.reverse());
@@ -146,7 +146,7 @@ export class StreamReader {
       return { streamId: ALL_STREAM, streamVersion: await this.lastPosition(), createdAt: new Date(0) };
     }
     const [row] = await this.runner.query<{ stream_id: string; version: number; created_at: Date; deleted_at: Date | null }>(
-      this.ctx.read.streamInfo(), [streamId]);
+      this.context.read.streamInfo(), [streamId]);
     if (!row) throw new StreamNotFoundError(streamId);
     return toStreamInfo(row);
   }
@@ -171,7 +171,7 @@ export class StreamReader {
     if (direction !== 'asc' && direction !== 'desc') throw new InvalidArgumentError('options.sortDirection', `expected "asc" or "desc", got ${describe(direction)}`);
 
     const { runner } = this;
-    const { read } = this.ctx;
+    const { read } = this.context;
     const rows = await runner.query<{ stream_id: string; version: number; created_at: Date; deleted_at: Date | null; total: number }>(
       read.paginate(sortBy, direction, pageSize), [search, (page - 1) * pageSize]);
     const total = rows.length > 0 ? rows[0].total : (await runner.query<{ total: number }>(read.paginateCount(), [search]))[0].total;
@@ -185,7 +185,7 @@ export class StreamReader {
   }
 
   async lastPosition(): Promise<number> {
-    const [row] = await this.runner.query<{ last_position: number }>(this.ctx.sequencer.lastPosition, []);
+    const [row] = await this.runner.query<{ last_position: number }>(this.context.sequencer.lastPosition, []);
     return row.last_position;
   }
 

@@ -15,7 +15,7 @@ import { StoreContext } from './store-context';
 import { isStoredEventId, mapWriteError, refusal } from './write-errors';
 
 export class StreamWriter {
-  constructor(private readonly ctx: StoreContext) {}
+  constructor(private readonly context: StoreContext) {}
 
   async append(streamId: string, expectedVersion: ExpectedVersionValue, events: readonly EventData[], options: WriteOptions = {}): Promise<AppendResult> {
     assertStreamId(streamId);
@@ -25,7 +25,7 @@ export class StreamWriter {
     const trx = transactionOf(options.em);
     if (encoded.ids.length === 0) return this.checkOnly(streamId, expectedVersion, expected, options);
 
-    const { runner, write } = this.ctx;
+    const { runner, write } = this.context;
     let row: AppendRow;
     try {
       [row] = await runner.query<AppendRow>(write.append, [
@@ -49,7 +49,7 @@ export class StreamWriter {
     // Outside a caller's transaction the append is committed now; if the
     // sequencer was busy, it is numbered before we return (read your writes, G3).
     // An exact retry (es_replay) whose original is not numbered yet waits the same way.
-    const position = row.last_position ?? (await this.ctx.positions.positionOf(row.tx!));
+    const position = row.last_position ?? (await this.context.positions.positionOf(row.tx!));
     return { streamVersion: row.stream_version, position };
   }
 
@@ -67,7 +67,7 @@ export class StreamWriter {
     const trx = transactionOf(options.em);
     let row: WriteRow;
     try {
-      [row] = await this.ctx.runner.query<WriteRow>(this.ctx.write.link, [streamId, expected, ids], trx);
+      [row] = await this.context.runner.query<WriteRow>(this.context.write.link, [streamId, expected, ids], trx);
     } catch (error) {
       throw mapWriteError(error, ids);
     }
@@ -85,10 +85,10 @@ export class StreamWriter {
     assertWriteOptions(options);
     const hard = options.hard ?? false;
     if (typeof hard !== 'boolean') throw new InvalidArgumentError('options.hard', `expected a boolean, got ${describe(hard)}`);
-    if (hard && !this.ctx.enableHardDeletes) {
+    if (hard && !this.context.enableHardDeletes) {
       throw new NotSupportedError('Hard deletes are disabled; enable them with EventStore.connect({ enableHardDeletes: true })');
     }
-    const [row] = await this.ctx.runner.query<WriteRow>(this.ctx.write.delete, [streamId, expected, hard], transactionOf(options.em));
+    const [row] = await this.context.runner.query<WriteRow>(this.context.write.delete, [streamId, expected, hard], transactionOf(options.em));
     if (row.status !== WriteStatus.Ok) throw refusal(row.status, streamId, expectedVersion, row.stream_version);
   }
 
@@ -98,16 +98,16 @@ export class StreamWriter {
    * returns the stream's version.
    */
   private async checkOnly(streamId: string, expectedVersion: ExpectedVersionValue, expected: number, options: WriteOptions): Promise<AppendResult> {
-    const [state] = await this.ctx.runner.query<{ version: number; deleted_at: Date | null }>(
-      this.ctx.write.streamState, [streamId], transactionOf(options.em));
+    const [state] = await this.context.runner.query<{ version: number; deleted_at: Date | null }>(
+      this.context.write.streamState, [streamId], transactionOf(options.em));
     const status = expectedVersionStatus(expected, state);
     if (status !== WriteStatus.Ok) throw refusal(status, streamId, expectedVersion, state?.version ?? 0);
     return { streamVersion: state?.version ?? 0, position: null };
   }
 
   private async missingEvents(ids: string[], options: WriteOptions): Promise<string[]> {
-    const rows = await this.ctx.runner.query<{ event_id: string }>(
-      { text: `select event_id from ${this.ctx.sql.t('events')} where event_id = any($1::uuid[])` },
+    const rows = await this.context.runner.query<{ event_id: string }>(
+      { text: `select event_id from ${this.context.naming.t('events')} where event_id = any($1::uuid[])` },
       [ids], transactionOf(options.em));
     const found = new Set(rows.map((r) => r.event_id));
     return ids.filter((id) => !found.has(id));

@@ -159,7 +159,7 @@ export class EventStore {
     if (hooks) {
       return wrote(services, options, appendWithHooks(
         {
-          orm: this.orm, writer: services.writer, ctx: services.ctx,
+          orm: this.orm, writer: services.writer, context: services.context,
           reveal: (recorded) => services.personal.reveal(recorded),
           positionOf: async (id, version) => (await services.reader.readStreamBackward(id, version, 1))[0]?.position ?? null,
         }, hooks, streamId, expectedVersion, events, options));
@@ -258,7 +258,7 @@ export class EventStore {
       return true;
     });
     // Numbered before returning, as a plain append is (read your writes).
-    if (appended) await services.ctx.runner.query(services.ctx.sequencer.sequence, [null]);
+    if (appended) await services.context.runner.query(services.context.sequencer.sequence, [null]);
   }
 
   /**

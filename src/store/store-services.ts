@@ -25,7 +25,7 @@ import type { ResolvedStoreOptions } from './store-options';
 /** The services of a started store. */
 export interface StoreServices {
   /** The schema's SQL, its runner on the primary, the store's logger. */
-  ctx: StoreContext;
+  context: StoreContext;
   writer: StreamWriter;
   reader: StreamReader;
   /** Reads that standbys may serve: `reader` itself when the store has none. */
@@ -61,34 +61,34 @@ export async function startServices({ orm, options, keyProvider, migrationOrm }:
     throw connectionFailure(error, serverOf(knex)) ?? error;
   }
   const logger = orm.config.getLogger();
-  const ctx = new StoreContext(options.schema, new SqlRunner(knex), logger, options.enableHardDeletes);
-  const [{ channel }] = await ctx.runner.query<{ channel: string }>(ctx.sequencer.channel, []);
+  const context = new StoreContext(options.schema, new SqlRunner(knex), logger, options.enableHardDeletes);
+  const [{ channel }] = await context.runner.query<{ channel: string }>(context.sequencer.channel, []);
   const notifier = new Notifier({
     connection: sessionConnection(knex, options.sessionUrl),
     channel,
     onError: (error) => logError(logger, 'LISTEN connection lost, reconnecting', error),
   });
-  const sequencer = new BackgroundSequencer(ctx.runner, ctx.sequencer.sequence, options.sequencerIntervalMs,
+  const sequencer = new BackgroundSequencer(context.runner, context.sequencer.sequence, options.sequencerIntervalMs,
     (error) => logError(logger, 'background sequencing failed', error));
   notifier.on('notification', (payload) => {
     if (payload === NOTIFY_WRITE) sequencer.wake();
-    else ctx.positions.notified();
+    else context.positions.notified();
   });
   notifier.on('connected', () => {
     sequencer.wake();
-    ctx.positions.notified();
+    context.positions.notified();
   });
-  const reader = new StreamReader(ctx);
-  const replicas = options.replicas && new ReadReplicas(ctx.runner, options.replicas, logger);
-  const routedReader = replicas ? new StreamReader(ctx, replicas.router) : reader;
+  const reader = new StreamReader(context);
+  const replicas = options.replicas && new ReadReplicas(context.runner, options.replicas, logger);
+  const routedReader = replicas ? new StreamReader(context, replicas.router) : reader;
   // The schema may be new: the first read waits until the standbys have it.
   replicas?.ownWrites.wrote();
   const subscriptions = new SubscriptionManager({
-    ctx, reader, notifier,
+    context, reader, notifier,
     connection: sessionConnection(knex, options.sessionUrl), settings: options.subscriptions,
     ...(replicas && { replica: { reader: routedReader, runner: replicas.router, gate: replicas.gate } }),
   });
-  const personal = new PersonalDataProtection(ctx.runner, ctx.sql, keyProvider);
+  const personal = new PersonalDataProtection(context.runner, context.naming, keyProvider);
   try {
     await personal.check();
     await notifier.start();
@@ -97,7 +97,7 @@ export async function startServices({ orm, options, keyProvider, migrationOrm }:
     throw error;
   }
   sequencer.start();
-  const services = { ctx, writer: new StreamWriter(ctx), reader, routedReader, replicas, snapshots: new SnapshotStore(ctx), notifier, sequencer, subscriptions, personal };
+  const services = { context, writer: new StreamWriter(context), reader, routedReader, replicas, snapshots: new SnapshotStore(context), notifier, sequencer, subscriptions, personal };
   return { services, migrations };
 }
 

@@ -41,7 +41,7 @@ import { TransientSubscription } from './transient-subscription';
 import { Wakeable, WakeHub } from './wake-hub';
 
 export interface SubscriptionManagerDeps {
-  ctx: StoreContext;
+  context: StoreContext;
   reader: StreamReader;
   notifier: Notifier;
   /** Settings of the dedicated advisory-lock connection. */
@@ -75,20 +75,20 @@ export class SubscriptionManager {
   private seeded?: Promise<void>;
 
   constructor(private readonly deps: SubscriptionManagerDeps) {
-    const { ctx, settings } = deps;
-    const sql = subscriptionStatements(ctx.sql);
-    this.logger = ctx.logger;
+    const { context, settings } = deps;
+    const sql = subscriptionStatements(context.naming);
+    this.logger = context.logger;
     this.afterReplay = deps.replica ? (wake) => deps.replica!.gate.pass(wake) : (wake) => wake();
     this.reads = new SharedReads(deps.replica?.reader ?? deps.reader);
-    this.rows = new SubscriptionRows(ctx.runner, sql);
+    this.rows = new SubscriptionRows(context.runner, sql);
     this.checkpoints = new CheckpointBatcher(this.rows);
-    const readRunner = deps.replica?.runner ?? ctx.runner;
+    const readRunner = deps.replica?.runner ?? context.runner;
     this.hub = new WakeHub(async (after, upTo, streamIds) => {
       const rows = await readRunner.query<{ stream_id: string }>(sql.streamsWithNewEvents, [after, upTo, streamIds]);
       return rows.map((row) => row.stream_id);
-    }, ctx.logger);
+    }, context.logger);
     this.lastPosition = async () => {
-      const [row] = await ctx.runner.query<{ last_position: number }>(ctx.sequencer.lastPosition, []);
+      const [row] = await context.runner.query<{ last_position: number }>(context.sequencer.lastPosition, []);
       return row.last_position;
     };
     // With standbys, only a poll that found new positions waits for their replay.
@@ -97,13 +97,13 @@ export class SubscriptionManager {
       if (deps.replica && position <= polled) return;
       polled = position;
       this.afterReplay(() => this.hub.advance(position));
-    }, settings.pollIntervalMs, ctx.logger);
+    }, settings.pollIntervalMs, context.logger);
     this.locks = new AdvisoryLocks({
       connection: deps.connection,
       tryLock: sql.tryLock,
       unlock: sql.unlock,
       leaseMs: settings.lockLeaseMs,
-      onError: (error) => ctx.logger.error('info', `[eventstore] advisory-lock connection lost: ${error.message}`),
+      onError: (error) => context.logger.error('info', `[eventstore] advisory-lock connection lost: ${error.message}`),
     });
     deps.notifier.on('notification', this.onNotification);
     deps.notifier.on('connected', this.onConnected);

@@ -165,7 +165,7 @@ describe('deleteStream', () => {
       await hard.appendToStream('after-gap', ExpectedVersion.NoStream, events(1));
       await hard.deleteStream('gap', 60, { hard: true });
 
-      const { ctx } = await hard.internals();
+      const { context: ctx } = await hard.internals();
       let queries = 0;
       const original = ctx.runner.query;
       ctx.runner.query = function (this: typeof ctx.runner, ...args: Parameters<typeof original>) {

@@ -6,7 +6,7 @@ import { Recorder, range, sleep, waitForState, waitUntil } from './helpers';
 
 /** Records the statements the store runs on its pool while `fn` runs. */
 async function statementsDuring(store: EventStore, fn: () => Promise<void>): Promise<Array<{ name?: string; text: string; values: unknown[] }>> {
-  const runner = (await store.internals()).ctx.runner;
+  const runner = (await store.internals()).context.runner;
   const original = runner.query;
   const seen: Array<{ name?: string; text: string; values: unknown[] }> = [];
   runner.query = function (this: typeof runner, statement: Statement, values: unknown[], trx?: never) {
