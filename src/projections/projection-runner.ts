@@ -54,7 +54,7 @@ import { EventInstances } from './event-instances';
 import { rebuildInline } from './inline-rebuild';
 import { PageReader } from './page-reader';
 import { ProjectionDefinition, definitionsOf } from './projection-definition';
-import type { ProjectionHub } from './projection-hub';
+import type { ProjectionHub } from './store-projections';
 import type { AppendHook } from '../repositories/inline-append';
 import {
   ProjectionRunnerOptions,

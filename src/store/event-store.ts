@@ -15,7 +15,7 @@ import { appendWithHooks } from '../repositories/inline-append';
 import { transactionOf } from '../repositories/sql-runner';
 import { streamForwardArgs } from '../repositories/stream-reader';
 import type { ProjectionClass } from '../projections/projection-definition';
-import { ProjectionHub } from '../projections/projection-hub';
+import { ProjectionHub } from '../projections/store-projections';
 import type { ProjectionRunnerOptions } from '../projections/projection-options';
 import { ProjectionRunner } from '../projections/projection-runner';
 import type { PersistentSubscriptionOptions, SubscribeOptions, Subscription, SubscriptionHandler } from '../subscriptions/subscription-options';
