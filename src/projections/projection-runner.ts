@@ -54,7 +54,7 @@ import { EventInstances } from './event-instances';
 import { rebuildInline } from './inline-rebuild';
 import { PageReader } from './page-reader';
 import { ProjectionDefinition, definitionsOf } from './projection-definition';
-import type { ProjectionHub } from './store-projections';
+import type { StoreProjections } from './store-projections';
 import type { AppendHook } from '../repositories/inline-append';
 import {
   ProjectionRunnerOptions,
@@ -137,7 +137,7 @@ export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
   /** Use `store.projections(projections, options)`. */
   constructor(
     private readonly store: ProjectionHost,
-    private readonly hub: ProjectionHub,
+    private readonly storeProjections: StoreProjections,
     projections: ReadonlyArray<unknown>,
     options?: ProjectionRunnerOptions,
   ) {
@@ -180,8 +180,8 @@ export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
       await Promise.all([...parts.workers.values()].map((worker) => worker.stop()));
       void parts.subscriptions.locks.disconnectIfIdle();
     }
-    this.hub.free(this);
-    this.hub.untrack(this);
+    this.storeProjections.free(this);
+    this.storeProjections.untrack(this);
   }
 
   async status(name: string): Promise<ProjectionStatus> {
@@ -211,11 +211,11 @@ export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
     if (definition.options.inline) return rebuildInline({ ...parts, newEm: () => parts.committer.newEm() }, definition, resolved);
     // Not started: the name is held for the rebuild's length, so that no other runner of this store runs it meanwhile.
     const reserved = !this.started;
-    if (reserved) this.hub.reserve(this, [name]);
+    if (reserved) this.storeProjections.reserve(this, [name]);
     try {
       return await parts.workers.get(name)!.rebuild(resolved, this.started);
     } finally {
-      if (reserved && !this.started) this.hub.free(this, [name]);
+      if (reserved && !this.started) this.storeProjections.free(this, [name]);
     }
   }
 
@@ -258,12 +258,12 @@ export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
   private async startAll(): Promise<void> {
     const parts = await this.resourcesOf();
     if (!this.started) {
-      this.hub.reserve(this, this.names);
-      this.hub.track(this);
+      this.storeProjections.reserve(this, this.names);
+      this.storeProjections.track(this);
       this.started = true;
       try {
         if (parts.workers.size > 0) this.unwatch = await parts.subscriptions.watch(ALL_STREAM, this.waker);
-        if (this.inline.length > 0) this.removeInline = this.hub.addInline(this.inlineApplier);
+        if (this.inline.length > 0) this.removeInline = this.storeProjections.addInline(this.inlineApplier);
       } catch (error) {
         await this.shutdown();
         throw error;

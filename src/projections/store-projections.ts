@@ -13,7 +13,7 @@ export interface StoppableRunner {
   stop(): Promise<void>;
 }
 
-export class ProjectionHub {
+export class StoreProjections {
   private readonly holders = new Map<string, object>();
   private readonly runners = new Set<StoppableRunner>();
   private readonly inline = new Set<AppendHook>();

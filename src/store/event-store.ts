@@ -15,7 +15,7 @@ import { appendWithHooks } from '../repositories/inline-append';
 import { transactionOf } from '../repositories/sql-runner';
 import { streamForwardArgs } from '../repositories/stream-reader';
 import type { ProjectionClass } from '../projections/projection-definition';
-import { ProjectionHub } from '../projections/store-projections';
+import { StoreProjections } from '../projections/store-projections';
 import type { ProjectionRunnerOptions } from '../projections/projection-options';
 import { ProjectionRunner } from '../projections/projection-runner';
 import type { PersistentSubscriptionOptions, SubscribeOptions, Subscription, SubscriptionHandler } from '../subscriptions/subscription-options';
@@ -67,7 +67,7 @@ export class EventStore {
   private closed = false;
   private migrationReport: MigrationReport = { applied: [] };
   /** @internal This store's projection runners and the inline projections its appends apply. */
-  readonly projectionHub = new ProjectionHub();
+  readonly storeProjections = new StoreProjections();
 
   /** Joins an application's MikroORM (PostgreSQL driver); the store's tables go to `options.schema`. */
   constructor(orm: CoreMikroORM, options: EventStoreOptions = {}) {
@@ -123,7 +123,7 @@ export class EventStore {
     this.closed = true;
     const services = this.services ?? (await this.starting?.catch(() => undefined));
     if (services) {
-      await this.projectionHub.close();
+      await this.storeProjections.close();
       await stopServices(services);
     }
     // Only an ORM the store created is closed: closing one built on the
@@ -155,7 +155,7 @@ export class EventStore {
     // Personal fields of @DomainEvent classes are sealed with their subject's key before anything is written.
     events = await services.personal.protect(streamId, expectedVersion, events);
     // Inline projections started in this store: their changes commit with the append.
-    const hooks = this.projectionHub.inlineAppliers;
+    const hooks = this.storeProjections.inlineAppliers;
     if (hooks) {
       return wrote(services, options, appendWithHooks(
         {
@@ -314,7 +314,7 @@ export class EventStore {
    */
   projections(projections: ReadonlyArray<ProjectionClass | object>, options?: ProjectionRunnerOptions): ProjectionRunner {
     if (this.closed) throw new StoreClosedError();
-    return new ProjectionRunner(this, this.projectionHub, projections, options);
+    return new ProjectionRunner(this, this.storeProjections, projections, options);
   }
 
   // ---- the started services

@@ -70,7 +70,7 @@ import type { Wakeable, WakeHub } from './wake-hub';
 
 export interface PersistentSubscriptionDeps {
   source: EventSource;
-  hub: WakeHub;
+  wakeHub: WakeHub;
   rows: SubscriptionRows;
   checkpoints: CheckpointBatcher;
   locks: AdvisoryLocks;
@@ -149,12 +149,12 @@ export class PersistentSubscription<T = RecordedEvent>
   /** Registers for wake-ups, creates the row if needed and makes the first ownership attempt. */
   async start(): Promise<void> {
     notifyState(this, this.current, this.options.onState as ((state: SubscriptionState, subscription: this) => void) | undefined);
-    if (this.deps.source.isAll) this.deps.hub.addAll(this);
-    else this.deps.hub.addStream(this.streamId, this);
+    if (this.deps.source.isAll) this.deps.wakeHub.addAll(this);
+    else this.deps.wakeHub.addStream(this.streamId, this);
     try {
       await this.ownership.start();
     } catch (error) {
-      this.deps.hub.remove(this);
+      this.deps.wakeHub.remove(this);
       this.setState('stopped');
       await this.ownership.stop().catch(() => undefined);
       throw error;
@@ -251,7 +251,7 @@ export class PersistentSubscription<T = RecordedEvent>
     term.reading = false;
     if (term !== this.term) return;
     if (page.full) term.more = true;
-    if (page.unsequenced) this.deps.hub.wakeOnNextPosition(this);
+    if (page.unsequenced) this.deps.wakeHub.wakeOnNextPosition(this);
     try {
       this.accept(term, page.events, page.scannedTo);
     } catch (error) {
@@ -395,7 +395,7 @@ export class PersistentSubscription<T = RecordedEvent>
   }
 
   private async stop(): Promise<void> {
-    this.deps.hub.remove(this);
+    this.deps.wakeHub.remove(this);
     const ended = this.endTerm({ quiet: false });
     this.setState('stopped');
     await ended;

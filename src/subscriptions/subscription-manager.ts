@@ -1,6 +1,6 @@
 /**
  * The store's subscriptions: it creates them, keeps the names in use in
- * this store, and owns what they share: the wake hub (fed by the store's
+ * this store, and owns what they share: the wake wakeHub (fed by the store's
  * LISTEN connection and by the fallback poller), the advisory-lock
  * connection and the subscription rows. `close()` stops every subscription
  * (persisting checkpoints) and releases every connection and timer.
@@ -57,7 +57,7 @@ export interface SubscriptionManagerDeps {
 
 export class SubscriptionManager {
   readonly rows: SubscriptionRows;
-  readonly hub: WakeHub;
+  readonly wakeHub: WakeHub;
   readonly locks: AdvisoryLocks;
   private readonly checkpoints: CheckpointBatcher;
   private readonly poller: PositionPoller;
@@ -68,8 +68,8 @@ export class SubscriptionManager {
   readonly ownerTag = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly logger: Logger;
   private readonly reads: SharedReads;
-  private readonly onNotification = (payload: string) => this.afterReplay(() => this.hub.notification(payload));
-  private readonly onConnected = () => this.afterReplay(() => this.hub.reconnected());
+  private readonly onNotification = (payload: string) => this.afterReplay(() => this.wakeHub.notification(payload));
+  private readonly onConnected = () => this.afterReplay(() => this.wakeHub.reconnected());
   private readonly afterReplay: (wake: () => void) => void;
   private readonly lastPosition: () => Promise<number>;
   private seeded?: Promise<void>;
@@ -83,7 +83,7 @@ export class SubscriptionManager {
     this.rows = new SubscriptionRows(context.runner, sql);
     this.checkpoints = new CheckpointBatcher(this.rows);
     const readRunner = deps.replica?.runner ?? context.runner;
-    this.hub = new WakeHub(async (after, upTo, streamIds) => {
+    this.wakeHub = new WakeHub(async (after, upTo, streamIds) => {
       const rows = await readRunner.query<{ stream_id: string }>(sql.streamsWithNewEvents, [after, upTo, streamIds]);
       return rows.map((row) => row.stream_id);
     }, context.logger);
@@ -96,7 +96,7 @@ export class SubscriptionManager {
     this.poller = new PositionPoller(this.lastPosition, (position) => {
       if (deps.replica && position <= polled) return;
       polled = position;
-      this.afterReplay(() => this.hub.advance(position));
+      this.afterReplay(() => this.wakeHub.advance(position));
     }, settings.pollIntervalMs, context.logger);
     this.locks = new AdvisoryLocks({
       connection: deps.connection,
@@ -114,7 +114,7 @@ export class SubscriptionManager {
     assertHandler(handler);
     const resolved = resolveSubscribeOptions(options);
     await this.seedHub();
-    const subscription = new TransientSubscription<T>(this.source(streamIdOrAll, resolved.filter), this.hub, handler, resolved, this.logger,
+    const subscription = new TransientSubscription<T>(this.source(streamIdOrAll, resolved.filter), this.wakeHub, handler, resolved, this.logger,
       (stopped) => this.forget(() => this.transient.delete(stopped)));
     this.transient.add(subscription);
     this.poller.start();
@@ -142,7 +142,7 @@ export class SubscriptionManager {
     if (this.persistent.has(key)) throw new SubscriptionAlreadyExistsError(streamIdOrAll, name);
     const subscription = new PersistentSubscription<T>(name, handler, resolved, {
       source: this.source(streamIdOrAll, resolved.filter),
-      hub: this.hub,
+      wakeHub: this.wakeHub,
       rows: this.rows,
       checkpoints: this.checkpoints,
       locks: this.locks,
@@ -177,12 +177,12 @@ export class SubscriptionManager {
    */
   async watch(streamIdOrAll: string, listener: Wakeable): Promise<() => void> {
     await this.seedHub();
-    if (streamIdOrAll === ALL_STREAM) this.hub.addAll(listener);
-    else this.hub.addStream(streamIdOrAll, listener);
+    if (streamIdOrAll === ALL_STREAM) this.wakeHub.addAll(listener);
+    else this.wakeHub.addStream(streamIdOrAll, listener);
     this.watchers.add(listener);
     this.poller.start();
     return () => {
-      this.hub.remove(listener);
+      this.wakeHub.remove(listener);
       this.forget(() => this.watchers.delete(listener));
     };
   }
@@ -209,10 +209,10 @@ export class SubscriptionManager {
     await this.locks.close();
   }
 
-  /** Once per store: the wake hub's starting point, so that its first notification is already a narrow range. */
+  /** Once per store: the wake wakeHub's starting point, so that its first notification is already a narrow range. */
   private seedHub(): Promise<void> {
     this.seeded ??= this.lastPosition().then(
-      (position) => this.hub.seed(position),
+      (position) => this.wakeHub.seed(position),
       (error) => {
         this.seeded = undefined;
         throw error;

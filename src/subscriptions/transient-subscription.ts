@@ -41,7 +41,7 @@ export class TransientSubscription<T = RecordedEvent> extends EventEmitter<Subsc
 
   constructor(
     private readonly source: EventSource,
-    private readonly hub: WakeHub,
+    private readonly wakeHub: WakeHub,
     private readonly handler: SubscriptionHandler<T>,
     private readonly options: ResolvedSubscribeOptions<T>,
     private readonly logger: Logger,
@@ -57,12 +57,12 @@ export class TransientSubscription<T = RecordedEvent> extends EventEmitter<Subsc
 
   async start(): Promise<void> {
     notifyState(this, this.current, this.options.onState as ((state: SubscriptionState, subscription: this) => void) | undefined);
-    if (this.source.isAll) this.hub.addAll(this);
-    else this.hub.addStream(this.streamId, this);
+    if (this.source.isAll) this.wakeHub.addAll(this);
+    else this.wakeHub.addStream(this.streamId, this);
     try {
       this.cursor = await this.source.end();
     } catch (error) {
-      this.hub.remove(this);
+      this.wakeHub.remove(this);
       this.setState('stopped');
       throw error;
     }
@@ -79,7 +79,7 @@ export class TransientSubscription<T = RecordedEvent> extends EventEmitter<Subsc
   async unsubscribe(): Promise<void> {
     if (this.current === 'stopped') return;
     this.setState('stopped');
-    this.hub.remove(this);
+    this.wakeHub.remove(this);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.stopped(this);
   }
@@ -120,7 +120,7 @@ export class TransientSubscription<T = RecordedEvent> extends EventEmitter<Subsc
       if (this.isStopped()) return;
       this.backoff.reset();
       if (page.full) this.more = true;
-      if (page.unsequenced) this.hub.wakeOnNextPosition(this);
+      if (page.unsequenced) this.wakeHub.wakeOnNextPosition(this);
       if (page.scannedTo !== undefined && page.scannedTo > this.cursor) this.cursor = page.scannedTo;
       if (page.events.length === 0) continue;
       this.cursor = Math.max(this.cursor, page.events[page.events.length - 1].eventNumber);
