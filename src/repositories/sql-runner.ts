@@ -3,9 +3,9 @@
  * connections: the pool, or the connection of a caller's open transaction.
  *
  * It talks to the node-postgres connection directly (acquired through knex)
- * because `em.execute` inlines parameters and turns arrays into lists
- * (TOOLCHAIN pitfall 9), and because named prepared statements save the
- * server a parse and plan per call on the hot paths.
+ * because `em.execute` inlines parameters and turns arrays into lists, and
+ * because named prepared statements save the server a parse and plan per
+ * call on the hot paths.
  */
 import type { EntityManager } from '@mikro-orm/core';
 import type { Knex } from '@mikro-orm/postgresql';

@@ -60,7 +60,7 @@ class Unstorable extends AggregateRoot {
 
 class NotAnAggregate extends AggregateRoot {}
 
-// The usage shown in DESIGN.md, as written there (with a type name of this spec).
+// The documented usage, written out (with a type name of this spec).
 @DomainEvent('SpecBankAccountOpened')
 class BankAccountOpened { constructor(readonly accountId: string, readonly balance: number) {} }
 

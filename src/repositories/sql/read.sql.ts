@@ -3,8 +3,7 @@
  *
  * Page sizes are written into the SQL text (one prepared statement per size)
  * rather than bound: a generic plan costed for an unknown LIMIT can cross
- * `jit_above_cost` and spend milliseconds JIT-compiling every page
- * (perf-anchors, pitfall 1).
+ * `jit_above_cost` and spend milliseconds JIT-compiling every page.
  */
 import type { PaginateStreamsOptions } from '../../types';
 import type { Statement } from '../sql-runner';
