@@ -5,8 +5,7 @@
  * two in order. The version an event was written at is in its metadata
  * (`metadata.schemaVersion`); an event without one is version 1.
  */
-import { InvalidArgumentError } from '../errors';
-import { assertFunction, describe } from '../validation';
+import { assertFunction } from '../validation';
 import { MissingUpcasterError, UnsupportedEventVersionError } from './errors';
 import { DomainRegistry, Upcaster, assertSchemaVersion, assertTypeName, domainRegistry } from './registry';
 

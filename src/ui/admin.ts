@@ -39,7 +39,7 @@ export class AdminActions {
   }
 
   confirm(action: AdminActionName, target: string): Confirmation {
-    this.assertAllowed(action, target);
+    this.assertAllowed(target);
     const token = randomBytes(18).toString('base64url');
     const expires = Date.now() + TOKEN_TTL_MS;
     this.tokens.set(token, { action, target, expires });
@@ -57,7 +57,7 @@ export class AdminActions {
     return this.runner!.replayParked(projection);
   }
 
-  private assertAllowed(action: AdminActionName, target: string): void {
+  private assertAllowed(target: string): void {
     if (!this.enabled) throw new UiForbiddenError('read-only: start the browser with --allow-admin to rebuild projections or replay parked events');
     if (!this.runner) throw new UiForbiddenError('no projections loaded: start the browser with --allow-admin --module <path> (the module that exports `projections`)');
     if (!this.runner.names.includes(target)) throw new UiNotFoundError(`no projection ${JSON.stringify(target)} in the loaded module`);
@@ -65,7 +65,7 @@ export class AdminActions {
 
   /** Checks and uses up the token: refused when missing, unknown, expired, or for another action or target. */
   private redeem(action: AdminActionName, target: string, token: unknown): void {
-    this.assertAllowed(action, target);
+    this.assertAllowed(target);
     if (typeof token !== 'string' || token === '') throw new UiBadRequestError('missing confirmation token: ask for one with POST /api/admin/confirmations');
     const entry = this.tokens.get(token);
     this.tokens.delete(token);
