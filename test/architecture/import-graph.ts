@@ -13,7 +13,7 @@ export interface ImportEdge {
 }
 
 /** The kernel: files at the root of src/ that every layer may import (index.ts, the public API, is not one). */
-export const KERNEL_FILES = ['errors.ts', 'types.ts', 'validation.ts', 'protocol.ts'];
+export const KERNEL_FILES = ['errors.ts', 'types.ts', 'protocol.ts', 'validation.ts', 'encoding.ts'];
 /** The storage core: streams, `$all`, snapshots, the sequencer and their SQL, over the store's entities. */
 export const CORE_FOLDERS = ['repositories', 'entities'];
 
