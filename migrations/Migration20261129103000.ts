@@ -1,5 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
-import { ExpectedVersionCode, NOTIFY_LINK, NOTIFY_WRITE, WriteStatus } from '../src/protocol';
+import { ExpectedVersionCode, LockSpace, NOTIFY_LINK, NOTIFY_WRITE, WriteStatus } from '../src/protocol';
 
 /**
  * The store's server-side functions: append, link, delete and the `$all`
@@ -20,7 +20,7 @@ export class Migration20261129103000 extends Migration {
 
     this.addSql(`create function es_sequencer_key() returns int language sql stable
       set search_path from current
-      as $$ select 'all_positions'::regclass::oid::int $$;`);
+      as $$ select '${LockSpace.sequencer}'::regclass::oid::int $$;`);
 
     // Locks (or creates) the stream row and moves its version by p_count,
     // honouring the expected version. Returns null id when refused; the

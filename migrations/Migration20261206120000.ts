@@ -1,5 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
-import { ExpectedVersionCode, NOTIFY_WRITE, WriteStatus } from '../src/protocol';
+import { ExpectedVersionCode, LockSpace, NOTIFY_WRITE, WriteStatus } from '../src/protocol';
 
 /**
  * The append's hot path without per-call overhead (docs/ordering.md, "What an
@@ -24,7 +24,7 @@ import { ExpectedVersionCode, NOTIFY_WRITE, WriteStatus } from '../src/protocol'
  */
 export class Migration20261206120000 extends Migration {
   override async up(): Promise<void> {
-    const key = `(quote_ident(current_schema()) || '.all_positions')::regclass::oid`;
+    const key = `(quote_ident(current_schema()) || '.${LockSpace.sequencer}')::regclass::oid`;
     this.addSql(inSchema(`create or replace function {s}.es_sequencer_key() returns int language sql immutable
       as $$ select {key}::int $$`, key));
     this.addSql(inSchema(`create or replace function {s}.es_channel() returns text language sql immutable

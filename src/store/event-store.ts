@@ -273,7 +273,7 @@ export class EventStore {
 
   // ---- aggregates
 
-  /** The repository of an `@Aggregate` class: load, save and update its instances (see aggregate-repository.ts). */
+  /** The repository of an `@Aggregate` class: load, save and update its instances (see domain/aggregate-repository.ts). */
   aggregateRepository<T extends AggregateRoot>(aggregateClass: AggregateClass<T>, options?: AggregateRepositoryOptions): AggregateRepository<T> {
     return new AggregateRepository(this, aggregateClass, options);
   }
