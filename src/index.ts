@@ -69,7 +69,7 @@ export {
 // Projections: decorated read-model handlers, their runner, rebuilds.
 export * from './projections';
 
-// Personal data: crypto-shredding of @PersonalData fields, see src/personal-data.
+// Personal data: crypto-shredding of @PersonalData fields, see src/domain/personal-data.
 export * from './domain/personal-data';
 export type { ReadAllOptions, ReadFilter } from './types';
 export { exportEvents, importEvents, parseNdjson, ImportError } from './export-import';
