@@ -5,30 +5,8 @@ import { withClient } from '../support/stores';
 
 const general = pgTypes.getTypeParser(1184, 'text') as (value: string) => Date;
 
-describe('timestamptz parsing', () => {
-  const samples = [
-    '2026-11-29 10:15:54.123456+00',
-    '2026-11-29 10:15:54+00',
-    '2026-11-29 10:15:54.1+00',
-    '2026-11-29 10:15:54.999999+00',
-    '2026-02-28 23:59:59.5-03:30',
-    '2026-12-31 23:59:59.000001+05:45',
-    '1970-01-01 00:00:00+00',
-    '2000-06-15 12:00:00.250+01',
-    '1901-01-01 00:00:00-00:19:32',
-    '0044-03-15 12:00:00+00 BC',
-    'infinity',
-    '-infinity',
-  ];
-
-  for (const sample of samples) {
-    it(`reads ${sample} as the general parser does`, () => {
-      // The general parser gives a Date, or the input itself for infinity.
-      const value = (d: unknown) => (d instanceof Date ? d.getTime() : d);
-      expect(value(parseTimestamptz(sample))).to.deep.equal(value(general(sample)));
-    });
-  }
-
+// The parser's own cases are in timestamp-parser.unit.spec.ts; this one needs the server's output.
+describe('timestamptz parsing of server output', () => {
   it('reads what the server prints in several time zones the same as the general parser', async () => {
     await withClient(async (c) => {
       for (const zone of ['UTC', 'Asia/Kathmandu', 'America/St_Johns', 'Europe/Amsterdam']) {
