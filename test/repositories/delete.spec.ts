@@ -11,7 +11,8 @@ import {
 } from '../../src';
 import type { RecordedEvent } from '../../src';
 import { caught, connectStore, disposeStore, events, tableCounts, withClient } from '../support/stores';
-import { TableCounter, waitForLockWaiters } from './helpers';
+import { TableCounter } from '../support/table-counts';
+import { waitForLockWaiters } from './helpers';
 
 const label = (e: RecordedEvent) => `${e.streamId}${(e.data as { n: number }).n}`;
 
