@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { validate as isUuid, version as uuidVersion } from 'uuid';
-import { DuplicateEventError, ExpectedVersion, InvalidArgumentError } from '../../src';
+import { DuplicateEventError, ExpectedVersion } from '../../src';
 import {
   EXPECTED_ANY,
   EXPECTED_NO_STREAM,
@@ -19,27 +19,11 @@ import {
   toJson,
   unstorableText,
 } from '../../src/validation';
+import { caughtSync } from '../domain/helpers';
+import { expectInvalidArgument } from '../support/invalid-argument';
 
 const ID = '0190f3b2-6b1c-7a3e-9f00-1234567890ab';
 const OTHER = '0190f3b2-6b1c-7a3e-9f00-1234567890ac';
-
-/** The typed error `fn` throws. */
-function thrown(fn: () => unknown): any {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected an error, none was thrown');
-}
-
-function invalid(fn: () => unknown, argument: string, message?: RegExp): void {
-  const error = thrown(fn);
-  expect(error, String(error)).to.be.instanceOf(InvalidArgumentError);
-  expect(error.code).to.equal('invalid_argument');
-  expect(error.argument).to.equal(argument);
-  if (message) expect(error.message).to.match(message);
-}
 
 describe('encodeEvents', () => {
   it('encodes a batch as column arrays, one entry per event, in order', () => {
@@ -70,7 +54,7 @@ describe('encodeEvents', () => {
   });
 
   it('refuses an id that appears twice in one append (whatever its case) with DuplicateEventError', () => {
-    const error = thrown(() => encodeEvents([{ eventType: 'A', data: 1, eventId: ID }, { eventType: 'A', data: 2, eventId: ID.toUpperCase() }]));
+    const error = caughtSync(() => encodeEvents([{ eventType: 'A', data: 1, eventId: ID }, { eventType: 'A', data: 2, eventId: ID.toUpperCase() }]));
     expect(error).to.be.instanceOf(DuplicateEventError);
     expect(error.code).to.equal('duplicate_event');
     expect(error.eventIds).to.deep.equal([ID]);
@@ -104,7 +88,7 @@ describe('encodeEvents', () => {
       ['a bad second event', [{ eventType: 'A', data: 1 }, { eventType: 'B' , data: 1, eventId: 'nope' }], 'events[1].eventId'],
     ];
     for (const [label, events, argument, message] of cases) {
-      it(`refuses ${label}`, () => invalid(() => encodeEvents(events), argument, message));
+      it(`refuses ${label}`, () => expectInvalidArgument(() => encodeEvents(events), argument, message));
     }
   });
 
@@ -121,8 +105,8 @@ describe('encodeEvents', () => {
 
 describe('toJson', () => {
   it('names the argument as given, or as built lazily', () => {
-    invalid(() => toJson(undefined, 'snapshot.data'), 'snapshot.data');
-    invalid(() => toJson({ x: '\u0000' }, (suffix) => `a${suffix}`, '.b'), 'a.b.x');
+    expectInvalidArgument(() => toJson(undefined, 'snapshot.data'), 'snapshot.data');
+    expectInvalidArgument(() => toJson({ x: '\u0000' }, (suffix) => `a${suffix}`, '.b'), 'a.b.x');
   });
 
   it('returns JSON text, toJSON applied', () => {
@@ -147,7 +131,7 @@ describe('encodeExpectedVersion', () => {
   });
 
   for (const bad of [-1, -2, 1.5, Number.NaN, Number.MAX_SAFE_INTEGER + 1, '3', 'ANY', null, undefined, {}]) {
-    it(`refuses ${describeValue(bad)} (the codes themselves are not accepted)`, () => invalid(() => encodeExpectedVersion(bad), 'expectedVersion'));
+    it(`refuses ${describeValue(bad)} (the codes themselves are not accepted)`, () => expectInvalidArgument(() => encodeExpectedVersion(bad), 'expectedVersion'));
   }
 });
 
@@ -155,7 +139,7 @@ describe('argument checks', () => {
   it('accepts ordinary stream ids, and $all only where the operation takes it', () => {
     assertStreamId('account-1');
     assertStreamIdOrAll('$all');
-    invalid(() => assertStreamId('$all'), 'streamId', /reserved/);
+    expectInvalidArgument(() => assertStreamId('$all'), 'streamId', /reserved/);
   });
 
   const badIds: Array<[string, unknown, RegExp]> = [
@@ -166,13 +150,13 @@ describe('argument checks', () => {
     ['an id longer than the key limit', 'é'.repeat(MAX_ID_BYTES / 2 + 1), /longer than 1000 bytes/],
   ];
   for (const [label, id, message] of badIds) {
-    it(`refuses ${label} as a stream id`, () => invalid(() => assertStreamIdOrAll(id), 'streamId', message));
+    it(`refuses ${label} as a stream id`, () => expectInvalidArgument(() => assertStreamIdOrAll(id), 'streamId', message));
   }
 
   it('measures the id limit in UTF-8 bytes, not characters', () => {
     assertStreamId('a'.repeat(MAX_ID_BYTES));
-    invalid(() => assertStreamId('a'.repeat(MAX_ID_BYTES + 1)), 'streamId');
-    invalid(() => assertIdText('€'.repeat(334), 'sourceId'), 'sourceId');
+    expectInvalidArgument(() => assertStreamId('a'.repeat(MAX_ID_BYTES + 1)), 'streamId');
+    expectInvalidArgument(() => assertIdText('€'.repeat(334), 'sourceId'), 'sourceId');
     assertIdText('€'.repeat(333), 'sourceId');
   });
 
@@ -181,22 +165,22 @@ describe('argument checks', () => {
     assertPositiveInteger(1, 'count');
     assertBackwardStart(-1, 'start');
     assertBackwardStart(0, 'start');
-    invalid(() => assertNonNegativeInteger(-1, 'start'), 'start', /integer >= 0, got -1/);
-    invalid(() => assertPositiveInteger(0, 'count'), 'count', /integer >= 1/);
-    invalid(() => assertPositiveInteger(2.5, 'count'), 'count');
-    invalid(() => assertPositiveInteger('10', 'count'), 'count', /got "10"/);
-    invalid(() => assertBackwardStart(-2, 'start'), 'start');
-    invalid(() => assertNonNegativeInteger(Number.MAX_SAFE_INTEGER + 2, 'start'), 'start');
+    expectInvalidArgument(() => assertNonNegativeInteger(-1, 'start'), 'start', /integer >= 0, got -1/);
+    expectInvalidArgument(() => assertPositiveInteger(0, 'count'), 'count', /integer >= 1/);
+    expectInvalidArgument(() => assertPositiveInteger(2.5, 'count'), 'count');
+    expectInvalidArgument(() => assertPositiveInteger('10', 'count'), 'count', /got "10"/);
+    expectInvalidArgument(() => assertBackwardStart(-2, 'start'), 'start');
+    expectInvalidArgument(() => assertNonNegativeInteger(Number.MAX_SAFE_INTEGER + 2, 'start'), 'start');
   });
 
   it('accepts write options with an EntityManager only', () => {
     assertWriteOptions(undefined);
     assertWriteOptions({});
     assertWriteOptions({ em: { getTransactionContext: () => undefined } });
-    invalid(() => assertWriteOptions(null), 'options');
-    invalid(() => assertWriteOptions([]), 'options');
-    invalid(() => assertWriteOptions({ em: {} }), 'options.em', /EntityManager/);
-    invalid(() => assertWriteOptions({ em: null }), 'options.em');
+    expectInvalidArgument(() => assertWriteOptions(null), 'options');
+    expectInvalidArgument(() => assertWriteOptions([]), 'options');
+    expectInvalidArgument(() => assertWriteOptions({ em: {} }), 'options.em', /EntityManager/);
+    expectInvalidArgument(() => assertWriteOptions({ em: null }), 'options.em');
   });
 
   it('says what PostgreSQL cannot store', () => {

@@ -1,18 +1,7 @@
 import { expect } from 'chai';
 import { InvalidArgumentError } from '../../src';
 import { resolveFilter } from '../../src/repositories/read-filter';
-
-function refused(filter: unknown, argument: string, message: RegExp): void {
-  let error: any;
-  try {
-    resolveFilter(filter);
-  } catch (e) {
-    error = e;
-  }
-  expect(error, 'a typed error').to.be.instanceOf(InvalidArgumentError);
-  expect(error.argument).to.equal(argument);
-  expect(error.message).to.match(message);
-}
+import { expectInvalidArgument } from '../support/invalid-argument';
 
 describe('$all filters', () => {
   it('reads undefined and null as no filter', () => {
@@ -51,7 +40,7 @@ describe('$all filters', () => {
     ['a prefix with NUL', { streamPrefix: 'a\u0000' }, 'options.filter.streamPrefix', /NUL/],
   ];
   for (const [label, filter, argument, message] of bad) {
-    it(`refuses ${label}, naming the argument`, () => refused(filter, argument, message));
+    it(`refuses ${label}, naming the argument`, () => expectInvalidArgument(() => resolveFilter(filter), argument, message));
   }
 
   it('names the argument it is given', () => {
