@@ -7,6 +7,7 @@ import { EventStore, ExpectedVersion, RecordedEvent, SubscribeOptions, Subscript
 import { resolveTailOptions, runTail } from '../../src/cli/commands/tail';
 import { FollowedStore, followEvents } from '../../src/subscriptions/event-follower';
 import { connectStore, disposeStore, testDatabaseUrl, uniqueSchema, withClient } from '../support/stores';
+import { waitUntil } from '../support/wait';
 import { lines, runBin, runInProcess } from './cli-runner';
 
 const BIN = join(__dirname, '..', '..', 'bin', 'mikro-orm-eventstore.js');
@@ -24,14 +25,6 @@ function positionsOf(stdout: string): number[] {
 function expectOneLineError(stderr: string, pattern: RegExp): void {
   expect(lines(stderr), stderr).to.have.length(1);
   expect(stderr).to.match(pattern);
-}
-
-/** Polls `condition` until it holds; throws after `timeoutMs`, naming `what`. */
-async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; !condition(); ) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 /** `runTail` in this process with captured output, stopped by `stop()` (as Ctrl-C would). */
@@ -214,7 +207,7 @@ describe('cli: tail', () => {
         if (appended > 2000) throw new Error(`tail never went live; stderr: ${output.stderr}`);
       }
       const last = first + stored + appended - 1;
-      await until(() => output.stdout.includes(`#${last} `), `position ${last}`);
+      await waitUntil(() => output.stdout.includes(`#${last} `), `position ${last}`, 10_000);
       expect(positionsOf(output.stdout)).to.deep.equal(Array.from({ length: stored + appended }, (_, i) => first + i));
       expect(output.stderr).to.match(/^following \$all after position \d+ \(Ctrl-C to stop\)\n$/);
     } finally {
@@ -226,11 +219,11 @@ describe('cli: tail', () => {
     const tail = tailInProcess(store.schema, { stream: 'order-8' });
     const { output } = tail;
     try {
-      await until(() => output.stderr.includes('following'), 'the "following" line');
+      await waitUntil(() => output.stderr.includes('following'), 'the "following" line', 10_000);
       expect(output.stderr).to.equal('following stream "order-8" after version 2 (Ctrl-C to stop)\n');
       await store.appendToStream('order-7', ExpectedVersion.Any, [{ eventType: 'Elsewhere', data: {} }]);
       await store.appendToStream('order-8', 2, [{ eventType: 'OrderRefunded', data: { amount: 5 } }]);
-      await until(() => output.stdout.includes('OrderRefunded'), 'the appended event');
+      await waitUntil(() => output.stdout.includes('OrderRefunded'), 'the appended event', 10_000);
     } finally {
       await tail.stop();
     }

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { EventStore, ProjectionRunner } from '../../src';
+import { lockConnectionPid } from '../support/store-probe';
 import { disposeStore, testDatabaseUrl, withClient } from '../support/stores';
 import { checkpointOf } from '../subscriptions/helpers';
 import { AppliedLog, Deposited, READ_MODEL_ENTITIES } from './fixtures';
@@ -70,7 +71,7 @@ describe('projections: racing owners (the checkpoint compare-and-set)', () => {
     await waitForProjectionState(b, 'spec-applied-log', 'standby');
 
     // A's lock connection dies: B takes over (a new epoch) and starts its own batch, which waits on A's uncommitted rows.
-    const pid = await (await store.internals()).subscriptions.locks.backendPid();
+    const pid = await lockConnectionPid(store);
     await withClient((c) => c.query('select pg_terminate_backend($1)', [pid]));
     await waitUntil(async () => (await b.status('spec-applied-log')).state !== 'standby', 'B owns the projection');
     expect((await a.status('spec-applied-log')).state).to.equal('standby');

@@ -14,6 +14,7 @@ import {
   StoreClosedError,
   SubscriptionAlreadyExistsError,
 } from '../../src';
+import { observeReads } from '../support/store-probe';
 import { caught, disposeStore, events } from '../support/stores';
 import { subscriptionRow } from '../subscriptions/helpers';
 import { AccountBalances, AccountOpened, AppliedLog, Deposited, Noted, Withdrawn } from './fixtures';
@@ -128,14 +129,10 @@ describe('projections: the runner', () => {
   });
 
   it('reads each page of $all once for projections at the same checkpoint, of their types only', async () => {
-    const reader = (await store.internals()).reader;
-    const original = reader.readAllFiltered.bind(reader);
     const reads: Array<{ start: number; found: number; types: readonly string[] | undefined }> = [];
-    reader.readAllFiltered = async (start, count, filter) => {
-      const page = await original(start, count, filter);
+    const stop = await observeReads(store, 'readAllFiltered', ([start, count, filter], page) => {
       if (count === 100) reads.push({ start, found: page.events.length, types: filter.eventTypes });
-      return page;
-    };
+    });
     try {
       await appendEvents(store, 'ticks', Array.from({ length: 250 }, (_, i) => new Tick(i)));
       const projections = [new TicksA(), new TicksB(), new TicksC()];
@@ -149,7 +146,7 @@ describe('projections: the runner', () => {
       expect(new Set(pages.map((read) => read.start)).size).to.equal(3);
       expect(pages.every((read) => JSON.stringify(read.types) === JSON.stringify(['ProjSpecTick']))).to.equal(true);
     } finally {
-      reader.readAllFiltered = original;
+      stop();
     }
   });
 

@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { EventStore, EventStoreConnectOptions } from '../../src';
 import type { Standby } from '../../support/standby';
 import { testDatabaseUrl, uniqueSchema } from '../support/stores';
+import { sleep } from '../support/wait';
 
 export async function replicaStore(standby: Standby, schema: string, options: Omit<EventStoreConnectOptions, 'clientUrl' | 'schema'> = {}): Promise<EventStore> {
   return EventStore.connect({ clientUrl: testDatabaseUrl(), replicaUrl: standby.url, schema, ...options });
@@ -14,6 +15,7 @@ export async function primaryStore(schema: string, options: Omit<EventStoreConne
 }
 
 export { uniqueSchema };
+export { sleep };
 
 export async function onStandby<T>(standby: Standby, fn: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: standby.url });
@@ -34,10 +36,6 @@ export async function pauseReplay(standby: Standby): Promise<void> {
 
 export async function resumeReplay(standby: Standby): Promise<void> {
   await onStandby(standby, (c) => c.query('select pg_wal_replay_resume()'));
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Resolves with the promise's outcome, or 'pending' if it has not settled after `ms`. */

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { Aggregate, AggregateRoot, DuplicateEventError, EventStore, ExpectedVersion, InvalidArgumentError } from '../../src';
 import type { EventData } from '../../src';
 import { caught, connectStore, disposeStore, events, tableCounts, testDatabaseUrl, withClient } from '../support/stores';
-import { TableCounter } from './helpers';
+import { TableCounter } from '../support/table-counts';
 
 type Call = (store: EventStore) => Promise<unknown> | unknown;
 

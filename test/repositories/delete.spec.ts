@@ -10,8 +10,10 @@ import {
   WrongExpectedVersionError,
 } from '../../src';
 import type { RecordedEvent } from '../../src';
+import { observeStatements } from '../support/store-probe';
 import { caught, connectStore, disposeStore, events, tableCounts, withClient } from '../support/stores';
-import { TableCounter, waitForLockWaiters } from './helpers';
+import { TableCounter } from '../support/table-counts';
+import { waitForLockWaiters } from './helpers';
 
 const label = (e: RecordedEvent) => `${e.streamId}${(e.data as { n: number }).n}`;
 
@@ -165,13 +167,8 @@ describe('deleteStream', () => {
       await hard.appendToStream('after-gap', ExpectedVersion.NoStream, events(1));
       await hard.deleteStream('gap', 60, { hard: true });
 
-      const { context: ctx } = await hard.internals();
       let queries = 0;
-      const original = ctx.runner.query;
-      ctx.runner.query = function (this: typeof ctx.runner, ...args: Parameters<typeof original>) {
-        queries++;
-        return original.apply(this, args);
-      } as typeof original;
+      const stop = await observeStatements(hard, () => queries++);
       try {
         expect((await hard.readAllForward(start, 2)).map(label)).to.deep.equal(['before-gap1', 'after-gap1']);
         expect(queries).to.equal(2);
@@ -179,7 +176,7 @@ describe('deleteStream', () => {
         expect((await hard.readAllBackward(start + 61, 2)).map(label)).to.deep.equal(['after-gap1', 'before-gap1']);
         expect(queries).to.equal(2);
       } finally {
-        ctx.runner.query = original;
+        stop();
       }
     });
 

@@ -18,6 +18,7 @@ import {
   WrongExpectedVersionError,
 } from '../../src';
 import { caught, connectStore, disposeStore, dropSchema, tableCounts, testDatabaseUrl, uniqueSchema, withClient } from '../support/stores';
+import { sleep, waitUntil } from '../support/wait';
 
 /** Events with ids fixed before the first try, as a retrying caller must. */
 function batch(count: number): EventData[] {
@@ -192,7 +193,7 @@ describe('idempotent appends', function () {
       expect(replay[0]).to.include({ stream_version: '2', last_position: null });
       expect(replay[0].tx).to.be.a('string');
       retry = store.appendToStream(stream, ExpectedVersion.NoStream, events);
-      const settled = await Promise.race([retry.then(() => 'settled', () => 'settled'), delay(300).then(() => 'pending')]);
+      const settled = await Promise.race([retry.then(() => 'settled', () => 'settled'), sleep(300).then(() => 'pending')]);
       expect(settled).to.equal('pending'); // no position can be known while the sequencer is held
     } finally {
       await holder.end();
@@ -255,17 +256,10 @@ async function lockSequencer(schema: string): Promise<{ end(): Promise<void> }> 
   return { end: () => client.end() };
 }
 
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function waitForCommitted(schema: string, eventId: string): Promise<void> {
-  for (let i = 0; i < 250; i++) {
-    const found = await withClient(async (c) => (await c.query(`select 1 from "${schema}".events where event_id = $1`, [eventId])).rowCount);
-    if (found) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`event ${eventId} was not committed within 5 s`);
+/** Waits (up to 5 s) until the event is committed. */
+function waitForCommitted(schema: string, eventId: string): Promise<void> {
+  const committed = () => withClient(async (c) => (await c.query(`select 1 from "${schema}".events where event_id = $1`, [eventId])).rowCount === 1);
+  return waitUntil(committed, `event ${eventId} is committed`, 5000, 20);
 }
 
 /**

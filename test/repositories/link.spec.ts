@@ -11,7 +11,8 @@ import {
 } from '../../src';
 import type { RecordedEvent } from '../../src';
 import { caught, connectStore, disposeStore, events, withClient } from '../support/stores';
-import { TableCounter, outcomes, waitForLockWaiters } from './helpers';
+import { TableCounter } from '../support/table-counts';
+import { outcomes, waitForLockWaiters } from './helpers';
 
 describe('linkToStream', () => {
   let store: EventStore;

@@ -7,6 +7,7 @@ import {
   StreamNotFoundError,
 } from '../../src';
 import type { RecordedEvent, StreamPage } from '../../src';
+import { observeReads } from '../support/store-probe';
 import { caught, connectStore, disposeStore, events } from '../support/stores';
 
 const versions = (read: RecordedEvent[]) => read.map((e) => e.streamVersion);
@@ -143,18 +144,15 @@ describe('reading streams', () => {
     it('yields every event in order, reading pages of batchSize', async () => {
       const id = stream('paged');
       await store.appendToStream(id, ExpectedVersion.NoStream, events(2500));
-      const { reader } = await store.internals();
       const pages: Array<[number, number | undefined]> = [];
-      const original = reader.readStreamForward;
-      reader.readStreamForward = function (streamId: string, start?: number, count?: number) {
+      const stop = await observeReads(store, 'readStreamForward', ([streamId, start, count]) => {
         if (streamId === id) pages.push([start ?? 0, count]);
-        return original.call(this, streamId, start, count);
-      };
+      });
       let read: RecordedEvent[] = [];
       try {
         for await (const event of store.streamForward(id, 0, { batchSize: 1000 })) read.push(event);
       } finally {
-        reader.readStreamForward = original;
+        stop();
       }
       expect(versions(read)).to.deep.equal(range(1, 2500));
       expect(pages).to.deep.equal([[1, 1000], [1001, 1000], [2001, 1000]]);
@@ -165,18 +163,13 @@ describe('reading streams', () => {
     });
 
     it('reads one more, empty page when the stream ends on a page boundary, and stops', async () => {
-      const { reader } = await store.internals();
       let calls = 0;
-      const original = reader.readStreamForward;
-      reader.readStreamForward = function (streamId: string, start?: number, count?: number) {
-        calls++;
-        return original.call(this, streamId, start, count);
-      };
+      const stop = await observeReads(store, 'readStreamForward', () => calls++);
       const read: RecordedEvent[] = [];
       try {
         for await (const event of store.streamForward(ten, 0, { batchSize: 5 })) read.push(event);
       } finally {
-        reader.readStreamForward = original;
+        stop();
       }
       expect(versions(read)).to.deep.equal(range(1, 10));
       expect(calls).to.equal(3);

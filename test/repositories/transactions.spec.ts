@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { EventStore, ExpectedVersion, StreamNotFoundError } from '../../src';
 import type { EventData } from '../../src';
 import { caught, connectStore, disposeStore, dropSchema, events, tableCounts, testDatabaseUrl, uniqueSchema, withClient } from '../support/stores';
-import { eventually } from './helpers';
+import { eventually } from '../support/wait';
 
 /** An application's own entity, in the application's own MikroORM. */
 @Entity({ tableName: 'notes' })
@@ -37,7 +37,7 @@ async function untilInAll(store: EventStore, eventIds: string[]): Promise<void> 
   await eventually(() => store.readAllForward(0, 100_000), (all) => {
     const seen = new Set(all.map((e) => e.eventId));
     return eventIds.every((id) => seen.has(id));
-  }, 2000);
+  }, 'every event is in $all', { timeoutMs: 2000, intervalMs: 20 });
 }
 
 const withIds = (count: number, type = 'TxEvent'): Array<EventData & { eventId: string }> =>

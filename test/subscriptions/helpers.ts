@@ -1,20 +1,9 @@
 /** Helpers of the subscription tests: handlers that record what they get, and bounded waits. */
 import type { RecordedEvent, Subscription, SubscriptionState } from '../../src';
 import { withClient } from '../support/stores';
+import { sleep, waitUntil } from '../support/wait';
 
-/** Waits until `predicate` holds; fails with `what` after `timeoutMs`. */
-export async function waitUntil(predicate: () => boolean | Promise<boolean>, what: string, timeoutMs = 8000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await predicate()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(5);
-  }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+export { sleep, waitUntil };
 
 export function waitForState(subscription: Subscription<any>, state: SubscriptionState, timeoutMs?: number): Promise<void> {
   return waitUntil(() => subscription.state === state, `the subscription is ${state} (it is ${subscription.state})`, timeoutMs);

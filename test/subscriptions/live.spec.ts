@@ -1,25 +1,8 @@
 import { expect } from 'chai';
 import { EventStore, EventStoreConnectOptions, ExpectedVersion, Subscription } from '../../src';
-import type { Statement } from '../../src/repositories/sql-runner';
+import { listenConnection, statementsDuring, watch } from '../support/store-probe';
 import { connectStore, disposeStore, events, withClient } from '../support/stores';
 import { Recorder, range, sleep, waitForState, waitUntil } from './helpers';
-
-/** Records the statements the store runs on its pool while `fn` runs. */
-async function statementsDuring(store: EventStore, fn: () => Promise<void>): Promise<Array<{ name?: string; text: string; values: unknown[] }>> {
-  const runner = (await store.internals()).context.runner;
-  const original = runner.query;
-  const seen: Array<{ name?: string; text: string; values: unknown[] }> = [];
-  runner.query = function (this: typeof runner, statement: Statement, values: unknown[], trx?: never) {
-    seen.push({ name: statement.name, text: statement.text, values });
-    return original.call(this, statement, values, trx);
-  } as typeof runner.query;
-  try {
-    await fn();
-  } finally {
-    runner.query = original;
-  }
-  return seen;
-}
 
 describe('live delivery', () => {
   const stores: EventStore[] = [];
@@ -38,7 +21,7 @@ describe('live delivery', () => {
   it('loses no event appended while the LISTEN connection was cut', async () => {
     // No polling: the reconnection alone must bring what its lost notifications announced.
     const store = await connect({ subscriptions: { pollIntervalMs: 0 } });
-    const { notifier } = await store.internals();
+    const notifier = await listenConnection(store);
     const all = new Recorder();
     const stream = new Recorder();
     const transient = new Recorder();
@@ -72,7 +55,7 @@ describe('live delivery', () => {
     const streamRec = new Recorder();
     open.push(await store.subscribeToAllStreams('all', rec.handler));
     open.push(await store.subscribeToStream('p', 'one', streamRec.handler));
-    await (await store.internals()).notifier.stop();
+    await (await listenConnection(store)).stop();
     await store.appendToStream('p', ExpectedVersion.NoStream, events(3));
     await rec.waitForCount(3);
     await streamRec.waitForCount(3);
@@ -124,9 +107,8 @@ describe('live delivery', () => {
 
   it('wakes a watcher (the way a projection runner listens) on new positions until it stops watching', async () => {
     const store = await connect({ subscriptions: { pollIntervalMs: 0 } });
-    const { subscriptions } = await store.internals();
     const wakes: Array<number | undefined> = [];
-    const stop = await subscriptions.watch('$all', { wake: (position) => wakes.push(position) });
+    const stop = await watch(store, '$all', { wake: (position) => wakes.push(position) });
     await store.appendToStream('w', ExpectedVersion.NoStream, events(2));
     await waitUntil(() => wakes.includes(2), 'the watcher heard of position 2');
     stop();

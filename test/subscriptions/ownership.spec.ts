@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import type { Knex } from '@mikro-orm/postgresql';
 import { EventStore, ExpectedVersion, Subscription } from '../../src';
+import { lockConnectionPid, subscriptionRows } from '../support/store-probe';
 import { connectStore, disposeStore, events, testDatabaseUrl, withClient } from '../support/stores';
 import { Recorder, checkpointOf, range, sleep, subscriptionRow, waitForState, waitUntil } from './helpers';
 
@@ -68,7 +69,7 @@ describe('one owner across stores and processes', () => {
     await first.appendToStream(unique('x'), ExpectedVersion.Any, events(2));
     await a.waitForCount(2);
 
-    const pid = await (await first.internals()).subscriptions.locks.backendPid();
+    const pid = await lockConnectionPid(first);
     await withClient((c) => c.query('select pg_terminate_backend($1)', [pid]));
     await waitForState(aSub, 'standby');
     expect(a.errors.length).to.be.at.least(1);
@@ -119,7 +120,7 @@ describe('one owner across stores and processes', () => {
       await s.ack(batch);
     }, { takeoverIntervalMs: 20, onError: () => undefined }));
     await waitUntil(() => calls.length === 1, 'the first call started');
-    const pid = await (await first.internals()).subscriptions.locks.backendPid();
+    const pid = await lockConnectionPid(first);
     await withClient((c) => c.query('select pg_terminate_backend($1)', [pid]));
     await waitUntil(() => calls.length === 2, 'the new term delivered again');
     await waitUntil(async () => (await checkpointOf(first.schema, stream, name)) === 2, 'the new term acknowledged');
@@ -131,11 +132,10 @@ describe('one owner across stores and processes', () => {
   });
 
   it('moves a checkpoint only with the current epoch, inside a caller transaction if given (how projections commit)', async () => {
-    const { subscriptions } = await first.internals();
+    const rows = await subscriptionRows(first);
     // The caller's transaction, as a projection batch has it.
     const inTransaction = <T>(fn: (trx: Knex.Transaction) => Promise<T>) =>
       first.orm.em.fork().transactional((em) => fn(em.getTransactionContext<Knex.Transaction>()!));
-    const rows = subscriptions.rows;
     const row = await rows.getOrCreate('$all', unique('projection'), 0);
     const old = (await rows.claim(row.id, 'old'))!;
     const current = (await rows.claim(row.id, 'new'))!;

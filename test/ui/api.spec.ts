@@ -14,6 +14,7 @@ import { redactSecrets } from '../../src/ui/redact';
 import { startUiServer, UiServer } from '../../src/ui/server';
 import { runInProcess } from '../cli/cli-runner';
 import { caught, connectStore, disposeStore, dropSchema, tableCounts, testDatabaseUrl, uniqueSchema, withClient } from '../support/stores';
+import { waitUntil } from '../support/wait';
 import { caughtUp, OrderAudit, OrderCheck, OrderCount, seedStore } from './seed';
 
 /** The test URL with a password in it: the embedded server's own, or one the trusting local server ignores. */
@@ -188,10 +189,7 @@ describe('event browser API', function () {
     const runner = store.projections([OrderCheck], { retryDelayMs: 5 });
     try {
       await runner.start();
-      for (const deadline = Date.now() + 15_000; (await runner.status('ui-order-check')).state !== 'failed';) {
-        if (Date.now() > deadline) throw new Error('the projection did not fail');
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await waitUntil(async () => (await runner.status('ui-order-check')).state === 'failed', 'the projection failed', 15_000, 50);
     } finally {
       await runner.stop();
     }

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventStore, ExpectedVersion, Handles, Projection, ProjectionContext, ProjectionRunner } from '../../src';
 import { DomainEvent } from '../../src';
+import { eventually } from '../support/wait';
 
 export const ORDERS = 12;
 export const BIG_NOTE = 'Delivered to the back door; '.repeat(80);
@@ -62,12 +63,8 @@ export class OrderCheck {
 
 /** Waits until each named projection of the runner has no lag. */
 export async function caughtUp(runner: ProjectionRunner, names: string[], timeoutMs = 15_000): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; ;) {
-    const lags = await Promise.all(names.map((name) => runner.lag(name)));
-    if (lags.every((lag) => lag === 0)) return;
-    if (Date.now() > deadline) throw new Error(`projections did not catch up: ${names.join(', ')}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  const lags = () => Promise.all(names.map((name) => runner.lag(name)));
+  await eventually(lags, (all) => all.every((lag) => lag === 0), `projections ${names.join(', ')} catch up`, { timeoutMs, intervalMs: 50 });
 }
 
 export interface Seeded {

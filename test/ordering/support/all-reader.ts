@@ -4,6 +4,7 @@
  * it records is checked against what the writers know they committed.
  */
 import { EventStore, RecordedEvent } from '../../../src';
+import { readAllFiltered } from '../../support/store-probe';
 
 export class AllReader {
   readonly seen: RecordedEvent[] = [];
@@ -58,8 +59,7 @@ export class AllReader {
   }
 
   private async readFilteredPage(eventTypes: string[]): Promise<number> {
-    const { reader } = await this.store.internals();
-    const page = await reader.readAllFiltered(this.checkpoint + 1, this.pageSize, { eventTypes, key: eventTypes.join() });
+    const page = await readAllFiltered(this.store, this.checkpoint + 1, this.pageSize, { eventTypes });
     for (const event of page.events) {
       if (event.position <= this.checkpoint) this.backwards.push({ position: event.position, checkpoint: this.checkpoint });
       if (!eventTypes.includes(event.eventType)) this.backwards.push({ position: event.position, checkpoint: -1 });

