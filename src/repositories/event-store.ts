@@ -43,6 +43,8 @@ import type { AggregateRoot } from '../domain/aggregate-root';
 import { KeyProvider, resolveKeyProvider } from '../personal-data/key-provider';
 import { PersonalDataProtection } from '../personal-data/personal-data';
 import { SUBJECT_FORGOTTEN_STREAM } from '../personal-data/subject-forgotten';
+import { RetentionJob, RetentionJobOptions, RetentionPassReport, resolveRetentionJobOptions, runRetentionPass } from '../retention/retention-job';
+import { StreamRetention, StreamRetentionLimits, StreamRetentionStore, TruncateResult } from '../retention/stream-retention';
 import { AggregateClass, AggregateRepository, AggregateRepositoryOptions } from './aggregate-repository';
 import { BackgroundSequencer } from './background-sequencer';
 import { ReadModelSchemaReport, updateReadModelSchema } from './read-model-schema';
@@ -79,6 +81,7 @@ interface Running {
   sequencer: BackgroundSequencer;
   subscriptions: SubscriptionManager;
   personal: PersonalDataProtection;
+  retention: StreamRetentionStore;
 }
 
 export class EventStore {
@@ -93,6 +96,8 @@ export class EventStore {
   private running?: Running;
   private closed = false;
   private migrationReport: MigrationReport = { applied: [] };
+  /** Retention jobs started by this store, stopped by `close()`. */
+  private readonly retentionJobs = new Set<RetentionJob>();
   /** @internal This store's projection runners and the inline projections its appends apply. */
   readonly projectionHub = new ProjectionHub();
 
@@ -164,6 +169,7 @@ export class EventStore {
     this.closed = true;
     const running = this.running ?? (await this.starting?.catch(() => undefined));
     if (running) {
+      await Promise.all([...this.retentionJobs].map((job) => job.stop()));
       await this.projectionHub.close();
       await running.subscriptions.close();
       await running.sequencer.stop();
@@ -224,6 +230,54 @@ export class EventStore {
   async deleteStream(streamId: string, expectedVersion: ExpectedVersionValue, options?: DeleteOptions): Promise<void> {
     const parts = await this.parts();
     return wrote(parts, options, parts.writer.delete(streamId, expectedVersion, options));
+  }
+
+  // ---- retention (docs/retention.md)
+
+  /**
+   * Removes the stream's versions below `beforeVersion` (its own events, every
+   * link to them, its links); their `$all` positions become gaps. The
+   * stream keeps its version: the next append continues it.
+   */
+  async truncateStream(streamId: string, beforeVersion: number): Promise<TruncateResult> {
+    const parts = await this.parts();
+    return wrote(parts, undefined, parts.retention.truncate(streamId, beforeVersion));
+  }
+
+  /** Stores the stream's limits (replacing earlier ones); the retention job trims the stream to them. */
+  async setStreamRetention(streamId: string, limits: StreamRetentionLimits): Promise<void> {
+    return (await this.parts()).retention.set(streamId, limits);
+  }
+
+  /** The stream's limits (null when not set) and how far it has been truncated. */
+  async getStreamRetention(streamId: string): Promise<StreamRetention> {
+    return (await this.parts()).retention.get(streamId);
+  }
+
+  /** Clears the stream's limits: the retention job leaves it alone from now on. */
+  async removeStreamRetention(streamId: string): Promise<void> {
+    return (await this.parts()).retention.remove(streamId);
+  }
+
+  /** One pass of the retention job now: every stream with limits trimmed to them, in short transactions. */
+  async enforceRetention(options?: RetentionJobOptions): Promise<RetentionPassReport> {
+    const resolved = resolveRetentionJobOptions(options);
+    const parts = await this.parts();
+    return wrote(parts, undefined, runRetentionPass(parts.ctx, resolved));
+  }
+
+  /**
+   * Runs the retention job in the background (a pass every `intervalMs`)
+   * until `job.stop()` or `store.close()`. Safe with other processes running
+   * it on the same store.
+   */
+  async startRetentionJob(options?: RetentionJobOptions): Promise<RetentionJob> {
+    const resolved = resolveRetentionJobOptions(options);
+    const parts = await this.parts();
+    const job = new RetentionJob(parts.ctx, resolved, this.orm.config.getLogger());
+    this.retentionJobs.add(job);
+    job.start();
+    return job;
   }
 
   // ---- reading
@@ -431,7 +485,15 @@ export class EventStore {
       throw error;
     }
     sequencer.start();
-    return { ctx, writer: new StreamWriter(ctx), reader, routedReader, replicas, snapshots: new SnapshotStore(ctx), notifier, sequencer, subscriptions, personal };
+    if (this.options.retentionJob) {
+      const job = new RetentionJob(ctx, this.options.retentionJob, logger);
+      this.retentionJobs.add(job);
+      job.start();
+    }
+    return {
+      ctx, writer: new StreamWriter(ctx), reader, routedReader, replicas, snapshots: new SnapshotStore(ctx), notifier, sequencer, subscriptions, personal,
+      retention: new StreamRetentionStore(ctx),
+    };
   }
 
   /** An ORM of the store's entities on the application's pool, for migrations only. */
