@@ -7,7 +7,8 @@ import {
   StreamNotFoundError,
 } from '../../src';
 import type { RecordedEvent } from '../../src';
-import { caught, connectStore, disposeStore, events, tableCounts } from '../support/stores';
+import { caught, connectStore, disposeStore, events } from '../support/stores';
+import { countsWithRetention as tableCounts } from './helpers';
 
 const n = (e: RecordedEvent) => (e.data as { n: number }).n;
 const label = (e: RecordedEvent) => `${e.streamId}:${e.streamVersion}`;
