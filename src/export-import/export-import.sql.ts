@@ -26,33 +26,53 @@ export function exportSql(schema: string, pageSize: number) {
       where s.stream_id = $1 and e.stream_version > $2
       order by e.stream_version limit ${pageSize}`,
     /**
-     * The links that go before a page's events: for each stream of the page
-     * (`$1` ids, `$2` its first and `$3` its last version in the page), its
-     * links between its own event before the page and its last one in it.
+     * What goes before a page's events, per stream of the page (`$1` ids,
+     * `$2` its first and `$3` its last version in the page): the version its
+     * records before the page reached (its own event before the page, or
+     * where it was truncated), then its links between that and its last
+     * event in the page (none: a row with a null link).
      */
     linksBefore: `
-      select p.stream_id, l.stream_version, l.event_id::text
+      select p.stream_id, greatest(prev.v, coalesce(t.truncated_before, 1) - 1) as reached, l.stream_version, l.event_id::text
       from unnest($1::text[], $2::bigint[], $3::bigint[]) as p(stream_id, first_version, last_version)
       join ${s.t('streams')} s on s.stream_id = p.stream_id
-      join ${s.t('stream_links')} l on l.stream_ref = s.id and l.stream_version < p.last_version
-        and l.stream_version > coalesce((select max(e.stream_version) from ${s.t('events')} e
-                                         where e.stream_ref = s.id and e.stream_version < p.first_version), 0)
+      left join ${s.t('stream_retention')} t on t.stream_ref = s.id
+      cross join lateral (select coalesce(max(e.stream_version), 0) as v from ${s.t('events')} e
+                          where e.stream_ref = s.id and e.stream_version < p.first_version) prev
+      left join ${s.t('stream_links')} l on l.stream_ref = s.id and l.stream_version > prev.v and l.stream_version < p.last_version
       order by p.stream_id, l.stream_version`,
     /**
      * Links after their stream's last own event (of stream `$1`, or all
-     * when null), after (stream ref `$2`, version `$3`).
+     * when null), after (stream ref `$2`, version `$3`), with the version the
+     * stream's records reached before them.
      */
     linkPage: `
-      select s.stream_id, l.stream_version, l.event_id::text, l.stream_ref
+      select s.stream_id, l.stream_version, l.event_id::text, l.stream_ref,
+             greatest(coalesce(t.truncated_before, 1) - 1, own.v) as reached
       from ${s.t('stream_links')} l join ${s.t('streams')} s on s.id = l.stream_ref
-      where ($1::text is null or s.stream_id = $1) and (l.stream_ref, l.stream_version) > ($2, $3)
-        and l.stream_version > coalesce((select max(e.stream_version) from ${s.t('events')} e where e.stream_ref = l.stream_ref), 0)
+      left join ${s.t('stream_retention')} t on t.stream_ref = s.id
+      cross join lateral (select coalesce(max(e.stream_version), 0) as v from ${s.t('events')} e where e.stream_ref = l.stream_ref) own
+      where ($1::text is null or s.stream_id = $1) and (l.stream_ref, l.stream_version) > ($2, $3) and l.stream_version > own.v
       order by l.stream_ref, l.stream_version limit ${pageSize}`,
     /** Streams (`$1`, or all when null) whose versions below `truncated_before` were removed. */
     truncations: `
       select s.stream_id, t.truncated_before
       from ${s.t('stream_retention')} t join ${s.t('streams')} s on s.id = t.stream_ref
       where t.truncated_before > 1 and ($1::text is null or s.stream_id = $1)
+      order by s.id`,
+    /**
+     * Streams (`$1`, or all when null) whose last versions hold nothing
+     * (links to removed events): the last version holding a record, and the
+     * stream's version.
+     */
+    trailingGaps: `
+      select s.stream_id, x.reached, s.version
+      from ${s.t('streams')} s
+      left join ${s.t('stream_retention')} t on t.stream_ref = s.id
+      cross join lateral (select greatest(coalesce(t.truncated_before, 1) - 1,
+          (select coalesce(max(e.stream_version), 0) from ${s.t('events')} e where e.stream_ref = s.id),
+          (select coalesce(max(l.stream_version), 0) from ${s.t('stream_links')} l where l.stream_ref = s.id)) as reached) x
+      where ($1::text is null or s.stream_id = $1) and s.version > x.reached
       order by s.id`,
     count: `
       select count(*) from ${s.t('all_positions')} r
@@ -64,7 +84,7 @@ export function exportSql(schema: string, pageSize: number) {
 }
 
 /** The staging table a chunk is copied into; it lives for the session, emptied at each commit. */
-export const STAGE_COLUMNS = 'line, kind, event_id, stream_id, stream_version, event_type, data, metadata, causation_id, correlation_id, created_at';
+export const STAGE_COLUMNS = 'line, kind, event_id, stream_id, stream_version, event_type, data, metadata, causation_id, correlation_id, created_at, last_version';
 
 export function importSql(schema: string) {
   const s = new SchemaSql(schema);
@@ -74,16 +94,19 @@ export function importSql(schema: string) {
         where e.event_id = g.event_id and e.stream_ref = st.id and e.stream_version = g.stream_version)
       when 'link' then exists (select 1 from ${s.t('stream_links')} l
         where l.stream_ref = st.id and l.stream_version = g.stream_version and l.event_id = g.event_id)
+      -- A gap's versions hold nothing: it is in when its stream has reached its last version.
+      when 'gap' then coalesce(st.version >= g.last_version, false)
       else exists (select 1 from ${s.t('stream_retention')} t where t.stream_ref = st.id and t.truncated_before >= g.stream_version) end`;
   return {
     createStage: `create temp table if not exists es_import_stage (
       line bigint not null, kind text not null, event_id uuid, stream_id text not null,
       stream_version bigint not null, event_type text, data jsonb, metadata jsonb,
-      causation_id uuid, correlation_id uuid, created_at timestamptz) on commit delete rows`,
+      causation_id uuid, correlation_id uuid, created_at timestamptz, last_version bigint) on commit delete rows`,
     copy: `copy es_import_stage (${STAGE_COLUMNS}) from stdin`,
     /**
      * Marks rows already in the store (a resumed import) and finds the first
-     * conflicting one. A truncation row's stream_version is its beforeVersion.
+     * conflicting one. A truncation row's stream_version is its beforeVersion;
+     * a gap row's is its first version, last_version its last.
      */
     firstConflict: `
       with staged as (
@@ -123,7 +146,7 @@ export function importSql(schema: string) {
       where st.stream_id = g.stream_id and ${present}`,
     upsertStreams: `
       insert into ${s.t('streams')} as st (stream_id, version)
-      select stream_id, max(case when kind = 'truncated' then stream_version - 1 else stream_version end)
+      select stream_id, max(case kind when 'truncated' then stream_version - 1 when 'gap' then last_version else stream_version end)
       from es_import_stage group by stream_id order by min(line)
       on conflict (stream_id) do update set version = greatest(st.version, excluded.version)`,
     insertTruncations: `

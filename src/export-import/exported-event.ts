@@ -37,7 +37,19 @@ export interface ExportedTruncation {
   beforeVersion: number;
 }
 
-export type ExportRecord = ExportedEvent | ExportedLink | ExportedTruncation;
+/**
+ * Versions `streamVersion` to `streamVersion + count - 1` of the stream hold
+ * nothing any more: they were links to events that were removed (truncated
+ * or deleted). It comes where those versions would.
+ */
+export interface ExportedGap {
+  kind: 'gap';
+  streamId: string;
+  streamVersion: number;
+  count: number;
+}
+
+export type ExportRecord = ExportedEvent | ExportedLink | ExportedTruncation | ExportedGap;
 
 export type ImportErrorReason =
   | 'malformed_json'

@@ -95,11 +95,13 @@ async function writeChunk(connection: RawConnection, sql: ReturnType<typeof impo
 function stageRow(record: ExportRecord, line: number): string {
   const values = record.kind === 'event'
     ? [line, 'event', record.eventId, record.streamId, record.streamVersion, record.eventType, JSON.stringify(record.data),
-      record.metadata === null ? null : JSON.stringify(record.metadata), record.causationId, record.correlationId, record.createdAt]
+      record.metadata === null ? null : JSON.stringify(record.metadata), record.causationId, record.correlationId, record.createdAt, null]
     : record.kind === 'link'
-      ? [line, 'link', record.eventId, record.streamId, record.streamVersion, null, null, null, null, null, null]
-      // A truncation is staged with its beforeVersion as its version.
-      : [line, 'truncated', null, record.streamId, record.beforeVersion, null, null, null, null, null, null];
+      ? [line, 'link', record.eventId, record.streamId, record.streamVersion, null, null, null, null, null, null, null]
+      : record.kind === 'gap'
+        ? [line, 'gap', null, record.streamId, record.streamVersion, null, null, null, null, null, null, record.streamVersion + record.count - 1]
+        // A truncation is staged with its beforeVersion as its version.
+        : [line, 'truncated', null, record.streamId, record.beforeVersion, null, null, null, null, null, null, null];
   return `${values.map(copyText).join('\t')}\n`;
 }
 

@@ -23,7 +23,7 @@ export class RecordChecker {
     const uuid = (v: unknown) => typeof v === 'string' && UUID.test(v);
     const optionalUuid = (v: unknown) => v === null || v === undefined || uuid(v);
     const version = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 1;
-    field('kind', (v) => v === 'event' || v === 'link' || v === 'truncated', '"event", "link" or "truncated"');
+    field('kind', (v) => v === 'event' || v === 'link' || v === 'gap' || v === 'truncated', '"event", "link", "gap" or "truncated"');
     field('streamId', (v) => typeof v === 'string' && v.length > 0, 'a stream id');
     const streamId = r.streamId as string;
     if (r.kind === 'truncated') {
@@ -36,8 +36,15 @@ export class RecordChecker {
       return { kind: 'truncated', streamId, beforeVersion };
     }
     field('streamVersion', version, 'a version >= 1');
-    field('eventId', uuid, 'a UUID');
     const streamVersion = r.streamVersion as number;
+    if (r.kind === 'gap') {
+      field('count', version, 'a count >= 1');
+      const count = r.count as number;
+      this.checkOrder(streamId, streamVersion, line);
+      this.nextVersion.set(streamId, streamVersion + count);
+      return { kind: 'gap', streamId, streamVersion, count };
+    }
+    field('eventId', uuid, 'a UUID');
     const eventId = (r.eventId as string).toLowerCase();
     if (r.kind === 'link') {
       this.checkOrder(streamId, streamVersion, line);
