@@ -80,3 +80,4 @@ export * from './personal-data';
 export type { ReadAllOptions, ReadFilter } from './types';
 export { exportEvents, importEvents, parseNdjson, ImportError } from './export-import';
 export type { ExportOptions, ImportOptions, ImportProgress, ExportedEvent, ExportedLink, ExportRecord, ImportErrorReason } from './export-import';
+export type { ExportedGap, ExportedTruncation } from './export-import';
