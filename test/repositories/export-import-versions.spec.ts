@@ -78,6 +78,16 @@ describe('import: versions continue each stream without a gap; truncated stores 
       await refused(t, [{ kind: 'truncated', streamId: 's', beforeVersion: 3 }, event('s', 3)], 'stream_exists', 1, 1);
     });
 
+    it('a gap record with a bad count, or not where the stream is', async () => {
+      await refused(await target(), [event('a', 1), { kind: 'gap', streamId: 'a', streamVersion: 2, count: 0 }], 'missing_field', 2, 0);
+      await refused(await target(), [event('a', 1), { kind: 'gap', streamId: 'a', streamVersion: 3, count: 1 }], 'version_gap', 2, 0);
+      // A gap, then the versions after it: accepted.
+      const t = await target();
+      await importEvents(t, fromArray([event('a', 1), { kind: 'gap', streamId: 'a', streamVersion: 2, count: 2 }, event('a', 4)]));
+      expect((await t.readStreamForward('a')).map((e) => e.eventNumber)).to.deep.equal([1, 4]);
+      expect((await t.streamInfo('a')).streamVersion).to.equal(4);
+    });
+
     it('a truncation with a bad beforeVersion, and a stream not beginning where its truncation says', async () => {
       await refused(await target(), [{ kind: 'truncated', streamId: 'a', beforeVersion: 0 }], 'missing_field', 1, 0);
       await refused(await target(), [{ kind: 'truncated', streamId: 'a', beforeVersion: 3 }, event('a', 4)], 'version_gap', 2, 0);

@@ -89,6 +89,24 @@ describe('truncateStream', () => {
     expect((await store.readAllForward(last - 2, 10)).map(label)).to.deep.equal([`${id}:4`]);
   });
 
+  it('a persistent subscription to the stream goes on from the first version left, and its checkpoint past the removed ones', async () => {
+    const id = stream('subscribed');
+    await store.appendToStream(id, ExpectedVersion.NoStream, events(6));
+    await store.truncateStream(id, 5);
+    const seen: number[] = [];
+    const sub = await store.subscribeToStream(id, 'after-truncation', async (batch, s) => {
+      seen.push(...batch.map((e) => e.eventNumber));
+      await s.ack(batch);
+    });
+    try {
+      await store.appendToStream(id, 6, events(1, 'TestEvent', 7));
+      for (const deadline = Date.now() + 5000; seen.length < 3 && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      await sub.unsubscribe();
+    }
+    expect(seen).to.deep.equal([5, 6, 7]);
+  });
+
   it('removes links to the removed events from other streams, and the stream\'s own links below the version', async () => {
     const source = stream('source');
     const other = stream('other');
