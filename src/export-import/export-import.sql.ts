@@ -113,11 +113,12 @@ export function importSql(schema: string) {
         select g.*, st.id as ref, st.version as current_version, ${present} as present
         from es_import_stage g left join ${s.t('streams')} st on st.stream_id = g.stream_id
       ), firsts as (
-        -- Each stream's first record not in the store yet.
-        select distinct on (g.stream_id) g.line, g.stream_id, g.stream_version, g.current_version,
-          (select t.stream_version - 1 from staged t where t.kind = 'truncated' and t.stream_id = g.stream_id and not t.present) as truncated_to
-        from staged g where g.kind <> 'truncated' and not g.present
-        order by g.stream_id, g.line
+        -- Each stream's first record not in the store yet, and where a truncation in the chunk starts it.
+        select f.*, t.stream_version - 1 as truncated_to
+        from (select distinct on (g.stream_id) g.line, g.stream_id, g.stream_version, g.current_version
+              from staged g where g.kind <> 'truncated' and not g.present
+              order by g.stream_id, g.line) f
+        left join staged t on t.stream_id = f.stream_id and t.kind = 'truncated' and not t.present
       )
       select line, reason, detail from (
         select line, 'duplicate_event' as reason, 'event ' || event_id || ' is already in the store at another place' as detail
