@@ -1,21 +1,12 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { EventStore, ImportError, exportEvents, importEvents, parseNdjson } from '../../src';
+import { EventStore, ImportError, importEvents, parseNdjson } from '../../src';
 import type { ExportRecord } from '../../src';
 import { fillSource } from '../support/export-fixture';
 import { caught, connectStore, disposeStore, tableCounts } from '../support/stores';
+import { exportAll, fromArray } from './export-import-helpers';
 
-/** Every record of an export, as plain objects. */
-async function exportAll(store: EventStore, stream?: string): Promise<ExportRecord[]> {
-  const records: ExportRecord[] = [];
-  for await (const record of exportEvents(store, { stream, pageSize: 7 })) records.push(record);
-  return records;
-}
-
-async function* fromArray(values: unknown[]): AsyncGenerator<unknown> {
-  for (const value of values) yield value;
-}
 
 describe('export and import', () => {
   let source: EventStore;
