@@ -75,6 +75,22 @@ describe('truncateStream', () => {
     expect(backward.map(label)).to.deep.equal([...expected].reverse().map(label));
   });
 
+  it('reads over a long removed stretch inside one append, in both directions', async () => {
+    const before = stream('stretch-before');
+    const id = stream('stretch');
+    const after = stream('stretch-after');
+    await store.appendToStream(before, ExpectedVersion.NoStream, events(2));
+    await store.appendToStream(id, ExpectedVersion.NoStream, events(60));
+    await store.appendToStream(after, ExpectedVersion.NoStream, events(2));
+    const [first] = await store.readStreamForward(id, 1, 1);
+    await store.truncateStream(id, 58);
+    const labels = (list: RecordedEvent[]) => list.map(label);
+    expect(labels(await store.readAllForward(first.position, 4))).to.deep.equal([`${id}:58`, `${id}:59`, `${id}:60`, `${after}:1`]);
+    expect(labels(await store.readAllForward(first.position - 1, 2))).to.deep.equal([`${before}:2`, `${id}:58`]);
+    expect(labels(await store.readAllBackward(first.position + 50, 2))).to.deep.equal([`${before}:2`, `${before}:1`]);
+    expect(labels(await store.readAllBackward(first.position + 58, 3))).to.deep.equal([`${id}:59`, `${id}:58`, `${before}:2`]);
+  });
+
   it('can remove every version; the store goes on numbering $all after the removed positions', async () => {
     const id = stream('whole');
     await store.appendToStream(id, ExpectedVersion.NoStream, events(3));
