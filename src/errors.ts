@@ -226,3 +226,19 @@ export class ReplicaUnavailableError extends EventStoreError {
     super(`No standby could be reached (${replicaUrls.join(', ')})${options?.cause instanceof Error ? `: ${options.cause.message}` : ''}`, options);
   }
 }
+
+/**
+ * An aggregate's stream was truncated (retention) past what its snapshot
+ * covers: the events needed to rebuild it are gone, so it is not loaded in
+ * a wrong state. `neededVersion` is the version the load needed next;
+ * `firstVersion` the first one still stored (null when none is).
+ */
+export class StreamTruncatedError extends EventStoreError {
+  readonly code = 'stream_truncated';
+
+  constructor(readonly streamId: string, readonly neededVersion: number, readonly firstVersion: number | null) {
+    super(`Stream ${JSON.stringify(streamId)} was truncated: version ${neededVersion} is needed, `
+      + (firstVersion === null ? 'none is left' : `the first left is ${firstVersion}`)
+      + ' (record a snapshot before truncating, or load from one that covers the removed versions)');
+  }
+}

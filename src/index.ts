@@ -35,6 +35,12 @@ export {
 } from './errors';
 export { ConcurrencyRetriesExhaustedError, ConnectionError, SubscriptionStalledError } from './errors';
 
+// Retention: truncation and per-stream limits, see docs/retention.md.
+export { StreamTruncatedError } from './errors';
+export { RetentionJob } from './retention/retention-job';
+export type { RetentionJobOptions, RetentionPassReport } from './retention/retention-job';
+export type { StreamRetention, StreamRetentionLimits, TruncateResult } from './retention/stream-retention';
+
 // Read replicas: reads served by hot standbys, see docs/scaling.md.
 export { ReplicaTimeoutError, ReplicaUnavailableError } from './errors';
 export type { ReplicaFallback, ReplicaOptions } from './replication/replica-options';
@@ -74,3 +80,4 @@ export * from './domain/personal-data';
 export type { ReadAllOptions, ReadFilter } from './types';
 export { exportEvents, importEvents, parseNdjson, ImportError } from './export-import';
 export type { ExportOptions, ImportOptions, ImportProgress, ExportedEvent, ExportedLink, ExportRecord, ImportErrorReason } from './export-import';
+export type { ExportedGap, ExportedTruncation } from './export-import';

@@ -14,6 +14,7 @@ import { registerMigrate } from './commands/migrate';
 import { registerRebuild } from './commands/rebuild';
 import { registerReplayParked } from './commands/replay-parked';
 import { registerReset } from './commands/reset';
+import { registerRetention } from './commands/retention';
 import { registerRoles } from './commands/roles';
 import { registerStatus } from './commands/status';
 import { registerTail } from './commands/tail';
@@ -34,6 +35,7 @@ const COMMANDS: ReadonlyArray<(program: Command, io: CliIo) => void> = [
   registerReplayParked,
   registerExport,
   registerImport,
+  registerRetention,
 ];
 
 /** Runs the command line `argv` (without `node` and the script) and returns the exit code. */

@@ -32,9 +32,10 @@ import {
   InvalidArgumentError,
   SnapshotNotFoundError,
   StreamNotFoundError,
+  StreamTruncatedError,
   WrongExpectedVersionError,
 } from '../errors';
-import type { AppendResult, EventData, ExpectedVersionValue, RecordedEvent, SnapshotData, WriteOptions } from '../types';
+import type { AppendResult, EventData, ExpectedVersionValue, RecordedEvent, SnapshotData, StreamInfo, WriteOptions } from '../types';
 import { assertNonNegativeInteger, assertPositiveInteger, describe } from '../validation';
 import { toJson } from '../encoding';
 import { subjectKeysOf } from './personal-data/aggregate-subjects';
@@ -45,6 +46,7 @@ import { DEFAULT_READ_COUNT } from '../repositories/stream-reader';
 export interface AggregateStore {
   readonly orm: MikroORM;
   readStreamForward(streamId: string, startVersion?: number, count?: number): Promise<RecordedEvent[]>;
+  streamInfo(streamId: string): Promise<StreamInfo>;
   appendToStream(streamId: string, expectedVersion: ExpectedVersionValue, events: readonly EventData[], options?: WriteOptions): Promise<AppendResult>;
   readSnapshot(sourceId: string): Promise<SnapshotData>;
   recordSnapshot(snapshot: SnapshotData, options?: WriteOptions): Promise<void>;
@@ -131,6 +133,7 @@ export class AggregateRepository<T extends AggregateRoot> {
     const streamId = this.streamId(id);
     const aggregate = (await this.fromSnapshot(id, streamId)) ?? this.create(id);
     const state = aggregateState(aggregate);
+    const loadedFrom = state.version;
     const { personal } = await this.store.internals();
     // Page by page, from the version reached; a short page is the end of the stream.
     for (;;) {
@@ -145,14 +148,26 @@ export class AggregateRepository<T extends AggregateRoot> {
       // Personal fields opened (null for forgotten subjects); the subjects are noted for the aggregate's snapshot.
       page = await personal.reveal(page, subjectKeysOf(aggregate));
       for (const recorded of page) {
+        // A version missing before this event was removed (truncateStream, retention):
+        // replaying without it would build a wrong state.
+        if (recorded.eventNumber !== state.version + 1) throw new StreamTruncatedError(streamId, state.version + 1, recorded.eventNumber);
         const event = this.serializer.deserialize(recorded);
         // In 'raw' mode an event of an unknown type counts in the version but is not applied.
         if (event !== recorded) applyEvent(aggregate, event);
         state.version = recorded.eventNumber;
         state.lastPosition = recorded.position;
       }
-      if (page.length < this.batchSize) return aggregate;
+      if (page.length < this.batchSize) {
+        if (state.version === loadedFrom) await this.assertNothingRemoved(streamId, state.version);
+        return aggregate;
+      }
     }
+  }
+
+  /** No event after `version` was read: the stream's versions after it, if it has any, were removed. */
+  private async assertNothingRemoved(streamId: string, version: number): Promise<void> {
+    const { streamVersion } = await this.store.streamInfo(streamId);
+    if (streamVersion > version) throw new StreamTruncatedError(streamId, version + 1, null);
   }
 
   /**

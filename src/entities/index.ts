@@ -5,11 +5,12 @@ import { PersonalDataKeyEntity } from './personal-data-key.entity';
 import { ParkedEventEntity } from './parked-event.entity';
 import { SnapshotEntity } from './snapshot.entity';
 import { StreamLinkEntity } from './stream-link.entity';
+import { StreamRetentionEntity } from './stream-retention.entity';
 import { StreamEntity } from './stream.entity';
 import { SubscriptionEntity } from './subscription.entity';
 
 export { AllPositionsEntity, AppendLogEntity, EventEntity, ParkedEventEntity, SnapshotEntity, StreamLinkEntity, StreamEntity, SubscriptionEntity };
-export { PersonalDataKeyEntity };
+export { PersonalDataKeyEntity, StreamRetentionEntity };
 
 /** The store's tables, the single source of its schema. */
 export const STORE_ENTITIES = [
@@ -22,4 +23,5 @@ export const STORE_ENTITIES = [
   SnapshotEntity,
   PersonalDataKeyEntity,
   ParkedEventEntity,
+  StreamRetentionEntity,
 ];

@@ -16,7 +16,10 @@ export interface ExportedEvent {
   createdAt: string;
 }
 
-/** An event of another stream linked into `streamId` at `streamVersion`; links follow all events. */
+/**
+ * An event of another stream linked into `streamId` at `streamVersion`: just
+ * before the stream's next own event, or after all events when none follows.
+ */
 export interface ExportedLink {
   kind: 'link';
   streamId: string;
@@ -24,7 +27,29 @@ export interface ExportedLink {
   eventId: string;
 }
 
-export type ExportRecord = ExportedEvent | ExportedLink;
+/**
+ * The stream's versions below `beforeVersion` were removed (truncateStream,
+ * retention): its records begin there. Truncations come first in an export.
+ */
+export interface ExportedTruncation {
+  kind: 'truncated';
+  streamId: string;
+  beforeVersion: number;
+}
+
+/**
+ * Versions `streamVersion` to `streamVersion + count - 1` of the stream hold
+ * nothing any more: they were links to events that were removed (truncated
+ * or deleted). It comes where those versions would.
+ */
+export interface ExportedGap {
+  kind: 'gap';
+  streamId: string;
+  streamVersion: number;
+  count: number;
+}
+
+export type ExportRecord = ExportedEvent | ExportedLink | ExportedTruncation | ExportedGap;
 
 export type ImportErrorReason =
   | 'malformed_json'
@@ -32,6 +57,8 @@ export type ImportErrorReason =
   | 'duplicate_event'
   | 'duplicate_version'
   | 'version_order'
+  | 'version_gap'
+  | 'stream_exists'
   | 'link_target_missing';
 
 /** An import stopped at a bad record; nothing of the chunk holding it was written (earlier chunks were). */

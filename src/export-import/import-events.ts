@@ -77,6 +77,7 @@ async function writeChunk(connection: RawConnection, sql: ReturnType<typeof impo
     }
     const dropped = (await client.query(sql.dropPresent)).rowCount ?? 0;
     await client.query(sql.upsertStreams);
+    await client.query(sql.insertTruncations);
     await client.query(sql.insertEvents);
     await client.query(sql.insertAppends);
     await client.query(sql.insertLinks);
@@ -94,8 +95,13 @@ async function writeChunk(connection: RawConnection, sql: ReturnType<typeof impo
 function stageRow(record: ExportRecord, line: number): string {
   const values = record.kind === 'event'
     ? [line, 'event', record.eventId, record.streamId, record.streamVersion, record.eventType, JSON.stringify(record.data),
-      record.metadata === null ? null : JSON.stringify(record.metadata), record.causationId, record.correlationId, record.createdAt]
-    : [line, 'link', record.eventId, record.streamId, record.streamVersion, null, null, null, null, null, null];
+      record.metadata === null ? null : JSON.stringify(record.metadata), record.causationId, record.correlationId, record.createdAt, null]
+    : record.kind === 'link'
+      ? [line, 'link', record.eventId, record.streamId, record.streamVersion, null, null, null, null, null, null, null]
+      : record.kind === 'gap'
+        ? [line, 'gap', null, record.streamId, record.streamVersion, null, null, null, null, null, null, record.streamVersion + record.count - 1]
+        // A truncation is staged with its beforeVersion as its version.
+        : [line, 'truncated', null, record.streamId, record.beforeVersion, null, null, null, null, null, null, null];
   return `${values.map(copyText).join('\t')}\n`;
 }
 

@@ -4,4 +4,4 @@ export { importEvents } from './import-events';
 export type { ImportOptions, ImportProgress } from './import-events';
 export { parseNdjson } from './ndjson';
 export { ImportError } from './exported-event';
-export type { ExportedEvent, ExportedLink, ExportRecord, ImportErrorReason } from './exported-event';
+export type { ExportedEvent, ExportedGap, ExportedLink, ExportedTruncation, ExportRecord, ImportErrorReason } from './exported-event';

@@ -41,10 +41,12 @@ import type { AggregateRoot } from '../domain/aggregate-root';
 import { AggregateClass, AggregateRepository, AggregateRepositoryOptions } from '../domain/aggregate-repository';
 import { KeyProvider, resolveKeyProvider } from '../domain/personal-data/key-provider';
 import { SUBJECT_FORGOTTEN_STREAM } from '../domain/personal-data/subject-forgotten';
+import { RetentionJob, RetentionJobOptions, RetentionPassReport, resolveRetentionJobOptions, runRetentionPass } from '../retention/retention-job';
+import type { StreamRetention, StreamRetentionLimits, TruncateResult } from '../retention/stream-retention';
 import { ReadModelSchemaReport, updateReadModelSchema } from './read-model-schema';
 import type { MigrationReport } from './schema-migrator';
 import { joinedMigrationOrm, ownOrm } from './orm-setup';
-import { StoreServices, startServices, stopServices } from './store-services';
+import { StoreServices, startRetention, startServices, stopServices } from './store-services';
 import {
   EventStoreConnectOptions,
   EventStoreOptions,
@@ -180,6 +182,51 @@ export class EventStore {
   async deleteStream(streamId: string, expectedVersion: ExpectedVersionValue, options?: DeleteOptions): Promise<void> {
     const services = await this.started();
     return wrote(services, options, services.writer.delete(streamId, expectedVersion, options));
+  }
+
+  // ---- retention (docs/retention.md)
+
+  /**
+   * Removes the stream's versions below `beforeVersion` (its own events, every
+   * link to them, its links); their `$all` positions become gaps. The
+   * stream keeps its version: the next append continues it.
+   */
+  async truncateStream(streamId: string, beforeVersion: number): Promise<TruncateResult> {
+    const services = await this.started();
+    return wrote(services, undefined, services.retention.truncate(streamId, beforeVersion));
+  }
+
+  /** Stores the stream's limits (replacing earlier ones); the retention job trims the stream to them. */
+  async setStreamRetention(streamId: string, limits: StreamRetentionLimits): Promise<void> {
+    return (await this.started()).retention.set(streamId, limits);
+  }
+
+  /** The stream's limits (null when not set) and how far it has been truncated. */
+  async getStreamRetention(streamId: string): Promise<StreamRetention> {
+    return (await this.started()).retention.get(streamId);
+  }
+
+  /** Clears the stream's limits: the retention job leaves it alone from now on. */
+  async removeStreamRetention(streamId: string): Promise<void> {
+    return (await this.started()).retention.remove(streamId);
+  }
+
+  /** One pass of the retention job now: every stream with limits trimmed to them, in short transactions. */
+  async enforceRetention(options?: RetentionJobOptions): Promise<RetentionPassReport> {
+    const resolved = resolveRetentionJobOptions(options);
+    const services = await this.started();
+    return wrote(services, undefined, runRetentionPass(services.context, resolved));
+  }
+
+  /**
+   * Runs the retention job in the background (a pass every `intervalMs`)
+   * until `job.stop()` or `store.close()`. Safe with other processes running
+   * it on the same store.
+   */
+  async startRetentionJob(options?: RetentionJobOptions): Promise<RetentionJob> {
+    const resolved = resolveRetentionJobOptions(options);
+    const services = await this.started();
+    return startRetention(services, resolved, this.orm.config.getLogger());
   }
 
   // ---- reading

@@ -6,6 +6,7 @@ import type { Options } from '@mikro-orm/postgresql';
 import { InvalidArgumentError } from '../errors';
 import type { PersonalDataOptions } from '../domain/personal-data/key-provider';
 import { ResolvedSubscriptionSettings, SubscriptionSettings, resolveSubscriptionSettings } from '../subscriptions/subscription-options';
+import { ResolvedRetentionJobOptions, RetentionJobOptions, resolveRetentionJobOptions } from '../retention/retention-job';
 import { ReplicaOptions, ResolvedReplicaOptions, resolveReplicaOptions } from '../replication/replica-options';
 import { describe } from '../validation';
 import { assertSchemaName } from '../repositories/schema-name';
@@ -34,6 +35,8 @@ export interface EventStoreOptions {
   replicaUrl?: string | string[] | undefined;
   /** How reads use the standbys: fallback, wait timeout, pool size. */
   replica?: ReplicaOptions | undefined;
+  /** Runs the retention job (per-stream limits) in the background while the store is open: `true` or its options. */
+  retentionJob?: boolean | RetentionJobOptions | undefined;
 }
 
 export interface EventStoreConnectOptions extends EventStoreOptions {
@@ -53,6 +56,8 @@ export interface ResolvedStoreOptions {
   subscriptions: ResolvedSubscriptionSettings;
   /** Undefined without standbys. */
   replicas?: ResolvedReplicaOptions;
+  /** Undefined when the store runs no retention job of its own. */
+  retentionJob?: ResolvedRetentionJobOptions;
 }
 
 export function resolveStoreOptions(options: EventStoreOptions = {}): ResolvedStoreOptions {
@@ -72,7 +77,9 @@ export function resolveStoreOptions(options: EventStoreOptions = {}): ResolvedSt
   }
   const subscriptions = resolveSubscriptionSettings(options.subscriptions);
   const replicas = resolveReplicaOptions(options.replicaUrl, options.replica);
-  return { schema, enableHardDeletes, sessionUrl: options.sessionUrl, sequencerIntervalMs, subscriptions, replicas };
+  const retentionJob = options.retentionJob === undefined || options.retentionJob === false ? undefined
+    : resolveRetentionJobOptions(options.retentionJob === true ? {} : options.retentionJob);
+  return { schema, enableHardDeletes, sessionUrl: options.sessionUrl, sequencerIntervalMs, subscriptions, replicas, retentionJob };
 }
 
 /** MikroORM's migrator takes a second pooled connection while a migration transaction holds the first. */

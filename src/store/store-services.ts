@@ -17,6 +17,8 @@ import { ReadReplicas } from '../replication/read-replicas';
 import { SubscriptionManager } from '../subscriptions/subscription-manager';
 import type { KeyProvider } from '../domain/personal-data/key-provider';
 import { PersonalDataProtection } from '../domain/personal-data/personal-data';
+import { ResolvedRetentionJobOptions, RetentionJob } from '../retention/retention-job';
+import { StreamRetentionStore } from '../retention/stream-retention';
 import { connectionFailure } from './connection-errors';
 import { knexOf, schemaUpToDate, serverOf, sessionConnection } from './orm-setup';
 import { MigrationReport, migrateSchema } from './schema-migrator';
@@ -37,6 +39,9 @@ export interface StoreServices {
   sequencer: BackgroundSequencer;
   subscriptions: SubscriptionManager;
   personal: PersonalDataProtection;
+  retention: StreamRetentionStore;
+  /** Retention jobs running for this store, stopped with it. */
+  retentionJobs: Set<RetentionJob>;
 }
 
 export interface StartOptions {
@@ -97,16 +102,29 @@ export async function startServices({ orm, options, keyProvider, migrationOrm }:
     throw error;
   }
   sequencer.start();
-  const services = { context, writer: new StreamWriter(context), reader, routedReader, replicas, snapshots: new SnapshotStore(context), notifier, sequencer, subscriptions, personal };
+  const services: StoreServices = {
+    context, writer: new StreamWriter(context), reader, routedReader, replicas, snapshots: new SnapshotStore(context), notifier, sequencer, subscriptions, personal,
+    retention: new StreamRetentionStore(context), retentionJobs: new Set(),
+  };
+  if (options.retentionJob) startRetention(services, options.retentionJob, logger);
   return { services, migrations };
 }
 
 /** Stops what `startServices` started. */
 export async function stopServices(services: StoreServices): Promise<void> {
+  await Promise.all([...services.retentionJobs].map((job) => job.stop()));
   await services.subscriptions.close();
   await services.sequencer.stop();
   await services.notifier.stop();
   await services.replicas?.close();
+}
+
+/** Starts a retention job for the store; `stopServices` stops it. */
+export function startRetention(services: StoreServices, options: ResolvedRetentionJobOptions, logger: Logger): RetentionJob {
+  const job = new RetentionJob(services.context, options, logger);
+  services.retentionJobs.add(job);
+  job.start();
+  return job;
 }
 
 function logError(logger: Logger, message: string, error: unknown): void {

@@ -31,8 +31,8 @@ describe('cli: drop', () => {
     expect(result.code).to.equal(0);
     expect(result.stdout).to.equal([
       `dropped the event store from schema "${schema}":`,
-      '  tables: all_positions, append_log, events, parked_events, personal_data_keys, snapshots, stream_links, streams, subscriptions',
-      '  functions: es_append, es_channel, es_delete, es_link, es_positions, es_recover, es_refusal, es_replay, es_sequence, es_sequencer_key, es_snapshot_state, es_sweep, es_take_versions',
+      '  tables: all_positions, append_log, events, parked_events, personal_data_keys, snapshots, stream_links, stream_retention, streams, subscriptions',
+      '  functions: es_append, es_channel, es_delete, es_link, es_positions, es_recover, es_refusal, es_replay, es_sequence, es_sequencer_key, es_snapshot_state, es_sweep, es_take_versions, es_truncate',
       `  migration records: ${MIGRATIONS.length} (and the mikro_orm_migrations table, which recorded nothing else)`,
       `dropped schema "${schema}" (nothing else was in it)`,
       '',
@@ -53,7 +53,7 @@ describe('cli: drop', () => {
       expect((await runInProcess(['init', '--schema', shared])).code).to.equal(0);
       const result = await runInProcess(['drop', '--schema', shared, '--force']);
       expect(result.code, result.stderr).to.equal(0);
-      expect(result.stdout).to.contain(`dropped the event store from schema "${shared}":\n  tables: all_positions, append_log, events, parked_events, personal_data_keys, snapshots, stream_links, streams, subscriptions\n`);
+      expect(result.stdout).to.contain(`dropped the event store from schema "${shared}":\n  tables: all_positions, append_log, events, parked_events, personal_data_keys, snapshots, stream_links, stream_retention, streams, subscriptions\n`);
       expect(result.stdout).to.contain(`kept schema "${shared}" and what the store did not create: function es_user_count, table users, view user_names\n`);
       expect(await schemaExists(shared)).to.equal(true);
       await withClient(async (c) => {

@@ -38,7 +38,7 @@ describe('cli: reset', () => {
     expect(result.stderr).to.equal('');
     expect(result.code).to.equal(0);
     expect(result.stdout).to.equal([
-      `reset the event store in schema "${store.schema}": emptied 9 tables (all_positions, append_log, events, parked_events, personal_data_keys, snapshots, stream_links, streams, subscriptions); positions restart at 1`,
+      `reset the event store in schema "${store.schema}": emptied 10 tables (all_positions, append_log, events, parked_events, personal_data_keys, snapshots, stream_links, stream_retention, streams, subscriptions); positions restart at 1`,
       "kept what the store did not create: table balances (a projection's read model among them keeps its rows: clear it with rebuild)",
       '',
     ].join('\n'));

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import { DataKey, Envelope, forEachEnvelope, isEnvelope, open, replaceEnvelopes, seal } from '../../src/personal-data/envelope';
-import { MasterKeyProvider, resolveKeyProvider } from '../../src/personal-data/key-provider';
+import { DataKey, Envelope, forEachEnvelope, isEnvelope, open, replaceEnvelopes, seal } from '../../src/domain/personal-data/envelope';
+import { MasterKeyProvider, resolveKeyProvider } from '../../src/domain/personal-data/key-provider';
 import { expectInvalidArgument } from '../support/invalid-argument';
 
 const key = (subjectId = 'customer-1', generation = 1): DataKey => ({ subjectId, generation, key: randomBytes(32) });

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { ConnectionError } from '../../src';
-import { connectionFailure } from '../../src/repositories/connection-errors';
+import { connectionFailure } from '../../src/store/connection-errors';
 
 const server = { host: 'db.internal', port: 6543, database: 'orders' };
 

@@ -2,9 +2,6 @@ import { expect } from 'chai';
 import { validate as isUuid, version as uuidVersion } from 'uuid';
 import { DuplicateEventError, ExpectedVersion } from '../../src';
 import {
-  EXPECTED_ANY,
-  EXPECTED_NO_STREAM,
-  EXPECTED_STREAM_EXISTS,
   MAX_ID_BYTES,
   assertBackwardStart,
   assertIdText,
@@ -14,11 +11,12 @@ import {
   assertStreamIdOrAll,
   assertWriteOptions,
   describe as describeValue,
-  encodeEvents,
-  encodeExpectedVersion,
-  toJson,
   unstorableText,
 } from '../../src/validation';
+import { encodeEvents, encodeExpectedVersion, toJson } from '../../src/encoding';
+import { ExpectedVersionCode } from '../../src/protocol';
+
+const { Any: EXPECTED_ANY, NoStream: EXPECTED_NO_STREAM, StreamExists: EXPECTED_STREAM_EXISTS } = ExpectedVersionCode;
 import { caughtSync } from '../domain/helpers';
 import { expectInvalidArgument } from '../support/invalid-argument';
 

@@ -7,10 +7,10 @@ import {
   StreamNotFoundError,
   WrongExpectedVersionError,
 } from '../../src';
-import { WriteStatus } from '../../src/repositories/sql/write.sql';
-import { expectedVersionStatus } from '../../src/repositories/stream-writer';
+import { ExpectedVersionCode, WriteStatus, expectedVersionStatus } from '../../src/protocol';
 import { isStoredEventId, mapWriteError, refusal } from '../../src/repositories/write-errors';
-import { EXPECTED_ANY, EXPECTED_NO_STREAM, EXPECTED_STREAM_EXISTS } from '../../src/validation';
+
+const { Any: EXPECTED_ANY, NoStream: EXPECTED_NO_STREAM, StreamExists: EXPECTED_STREAM_EXISTS } = ExpectedVersionCode;
 
 const missing = undefined;
 const empty = { version: 0, deleted_at: null };

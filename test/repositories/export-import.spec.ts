@@ -1,21 +1,12 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { EventStore, ImportError, exportEvents, importEvents, parseNdjson } from '../../src';
+import { EventStore, ImportError, importEvents, parseNdjson } from '../../src';
 import type { ExportRecord } from '../../src';
 import { fillSource } from '../support/export-fixture';
 import { caught, connectStore, disposeStore, tableCounts } from '../support/stores';
+import { exportAll, fromArray } from './export-import-helpers';
 
-/** Every record of an export, as plain objects. */
-async function exportAll(store: EventStore, stream?: string): Promise<ExportRecord[]> {
-  const records: ExportRecord[] = [];
-  for await (const record of exportEvents(store, { stream, pageSize: 7 })) records.push(record);
-  return records;
-}
-
-async function* fromArray(values: unknown[]): AsyncGenerator<unknown> {
-  for (const value of values) yield value;
-}
 
 describe('export and import', () => {
   let source: EventStore;
@@ -33,12 +24,15 @@ describe('export and import', () => {
     for (const t of targets) await disposeStore(t);
   });
 
-  it('exports $all in position order, then the links', async () => {
+  it('exports $all in position order, each link just before its stream\'s next own event, or after all events', async () => {
     const all = await source.readAllForward();
     const events = exported.filter((r) => r.kind === 'event');
     expect(events.map((r) => r.eventId)).to.deep.equal(all.map((e) => e.eventId));
-    expect(exported.slice(events.length).every((r) => r.kind === 'link')).to.equal(true);
-    expect(exported.filter((r) => r.kind === 'link')).to.have.length(6);
+    const linksA = exported.flatMap((r, line) => (r.streamId === 'links-a' && r.kind !== 'truncated' ? [`${line}:${r.kind}:${r.streamVersion}`] : []));
+    const end = exported.length;
+    expect(linksA).to.deep.equal([
+      `${end - 7}:link:1`, `${end - 6}:link:2`, `${end - 5}:link:3`, `${end - 4}:event:4`, `${end - 3}:link:5`, `${end - 2}:link:6`, `${end - 1}:link:7`,
+    ]);
   });
 
   it('imports every field, the order of $all and of each stream, and the links', async () => {
@@ -85,7 +79,7 @@ describe('export and import', () => {
         expect(error).to.be.instanceOf(ImportError);
         expect(error.code).to.equal('import_error');
         expect(error.reason).to.equal(reason);
-        const expectedLine = line > 0 ? line : records.findIndex((r, k) => (r as ExportRecord).streamVersion !== events()[k].streamVersion) + 1;
+        const expectedLine = line > 0 ? line : records.findIndex((r, k) => (r as { streamVersion?: number }).streamVersion !== events()[k].streamVersion) + 1;
         expect(error.line).to.equal(expectedLine);
         expect(error.message).to.contain(`line ${expectedLine}`);
         // The first chunk (lines 1-10) is written, nothing of the second.

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { quoteSchema } from '../../src/repositories/schema-name';
-import { assertPoolSize, resolveClientUrl, resolveStoreOptions } from '../../src/repositories/store-options';
+import { assertPoolSize, resolveClientUrl, resolveStoreOptions } from '../../src/store/store-options';
 import { resolveReplicaOptions } from '../../src/replication/replica-options';
 import { expectInvalidArgument } from '../support/invalid-argument';
 
@@ -13,6 +13,7 @@ describe('store options', () => {
       sequencerIntervalMs: 1000,
       subscriptions: { pollIntervalMs: 1000, lockLeaseMs: 10_000 },
       replicas: undefined,
+      retentionJob: undefined,
     });
   });
 

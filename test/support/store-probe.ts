@@ -31,7 +31,7 @@ function parts(store: EventStore) {
 
 /** Calls `listener` with each statement the store runs on its primary's pool, until the returned function is called. */
 export async function observeStatements(store: EventStore, listener: (statement: SeenStatement) => void): Promise<Stop> {
-  const runner = (await parts(store)).ctx.runner;
+  const runner = (await parts(store)).context.runner;
   const original = runner.query;
   runner.query = function (this: typeof runner, statement: Statement, values: unknown[], trx?: never) {
     listener({ name: statement.name, text: statement.text, values });

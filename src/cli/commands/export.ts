@@ -1,7 +1,8 @@
 /**
  * `export [--stream <id>] [--out <file>]`: writes `$all` (or one stream) as
- * NDJSON, events in order then links, to standard output or a file; progress
- * on standard error.
+ * NDJSON (truncations, then events in order with their streams' links and
+ * gaps: export-events.ts), to standard output or a file; progress on
+ * standard error.
  */
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
@@ -23,7 +24,7 @@ interface ExportFlags extends ConnectionFlags {
 
 export function registerExport(program: Command, io: CliIo): void {
   addConnectionOptions(program.command('export')
-    .description('write $all (or one stream) as NDJSON: events in order, then links, with progress'))
+    .description('write $all (or one stream) as NDJSON: events in order, each stream\'s links and gaps in place, with progress'))
     .option('--stream <id>', 'only this stream')
     .option('--out <file>', 'write to this file instead of standard output')
     .action((flags: ExportFlags) => runExport(resolveConnection(flags, io.env), flags, io));

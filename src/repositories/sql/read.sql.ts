@@ -57,20 +57,24 @@ function streamPage(s: SchemaSql, count: number, direction: 'forward' | 'backwar
 
 /**
  * A window of `$all`: positions `$1 ..= $2`, in order. Ranges of hard-deleted
- * streams find no events and leave gaps. `next_position` is the nearest
+ * streams, and truncated versions, find no events and leave gaps. `next_position` is the nearest
  * position beyond the window on the reading side that holds an event (null
  * when there is none), so that a reader steps over a gap in one go instead
  * of reading it window by window.
  */
 function allWindow(s: SchemaSql, direction: 'forward' | 'backward'): string {
   const live = `exists (select 1 from ${s.t('streams')} st where st.id = r.stream_ref)`;
+  // A range's versions below its stream's truncation point were removed
+  // (docs/retention.md): its events begin at position r.first_position + k.skip.
+  const kept = `cross join lateral (select greatest(0, coalesce((select t.truncated_before from ${s.t('stream_retention')} t
+                  where t.stream_ref = r.stream_ref), 1) - r.first_version) as skip) k`;
   const next = direction === 'forward'
-    ? `select greatest(r.first_position, $2 + 1) from ${s.t('all_positions')} r
+    ? `select greatest(r.first_position + k.skip, $2 + 1) from ${s.t('all_positions')} r ${kept}
        where r.first_position >= coalesce((select max(first_position) from ${s.t('all_positions')} where first_position <= $2), 1)
-         and r.first_position + r.count - 1 > $2 and ${live}
+         and r.first_position + r.count - 1 > $2 and k.skip < r.count and ${live}
        order by r.first_position limit 1`
-    : `select least(r.first_position + r.count - 1, $1 - 1) from ${s.t('all_positions')} r
-       where r.first_position < $1 and ${live}
+    : `select least(r.first_position + r.count - 1, $1 - 1) from ${s.t('all_positions')} r ${kept}
+       where r.first_position < $1 and r.first_position + k.skip < $1 and k.skip < r.count and ${live}
        order by r.first_position desc limit 1`;
   return `
     select w.next_position, ${qualified('x', RECORDED_COLUMNS)}
