@@ -12,8 +12,8 @@
  * lookups of the batch are answered from the identity map. A key that was
  * looked for and not found answers `null` without a query, as the query
  * would have, until the batch writes through anything but the unit of work
- * (`nativeInsert`, `insert`, `upsert`, `execute`, a query builder...): then
- * the keys are looked for again.
+ * (`insert`, `nativeUpdate`, `upsert`, `execute`, a query builder...) or
+ * clears the EntityManager: then the keys are looked for again.
  *
  * The rows are read at the first lookup instead of at each one, in the same
  * transaction: what the `prepare` pattern does by hand. A lookup with
@@ -30,8 +30,12 @@ type FindOne = EntityManager['findOne'];
 /** Keys per query: PostgreSQL takes far more parameters, this keeps each statement small. */
 const CHUNK = 1000;
 
-/** EntityManager methods that write around the unit of work: after them a key looked for may exist. */
-const WRITES_AROUND = ['nativeUpdate', 'nativeDelete', 'insert', 'insertMany', 'upsert', 'upsertMany', 'execute', 'createQueryBuilder', 'qb'] as const;
+/**
+ * EntityManager methods after which the keys looked for are looked for
+ * again: writes around the unit of work (a key looked for may exist now),
+ * and `clear` (the rows loaded are no longer in the identity map).
+ */
+const FORGETTING = ['nativeUpdate', 'nativeDelete', 'insert', 'insertMany', 'upsert', 'upsertMany', 'execute', 'createQueryBuilder', 'qb', 'clear'] as const;
 
 interface Rule {
   eventType: string;
@@ -58,7 +62,7 @@ export class BatchLookups {
     const findOne = em.findOne.bind(em) as FindOne;
     em.findOne = ((entityName: never, where: never, options?: never) => lookups.findOne(findOne, entityName, where, options)) as FindOne;
     const methods = em as unknown as Record<string, (...args: unknown[]) => unknown>;
-    for (const method of WRITES_AROUND) {
+    for (const method of FORGETTING) {
       const original = methods[method].bind(em);
       methods[method] = (...args: unknown[]) => {
         lookups.looked.clear();

@@ -49,7 +49,7 @@ class UnbatchedCredits {
 }
 
 /** Creates missing rows with a native insert (around the unit of work), then looks them up again. */
-@Projection('spec-native-credits', { batchSize: 500 })
+@Projection('spec-native-credits', { batchSize: 500, maxAttempts: 1 })
 class NativeInsertCredits {
   @Handles(NaiveCredit)
   async credit(e: NaiveCredit, { em }: ProjectionContext): Promise<void> {
@@ -59,6 +59,17 @@ class NativeInsertCredits {
     const row = await em.findOneOrFail(AccountBalance, { accountId: e.accountId });
     row.balance += e.amount;
     row.events++;
+  }
+}
+
+/** Writes each event at once and clears the EntityManager: the next lookups must go to the table again (a retry would hide a miss). */
+@Projection('spec-clearing-credits', { batchSize: 500, maxAttempts: 1 })
+class ClearingCredits {
+  @Handles(NaiveCredit)
+  async credit(e: NaiveCredit, { em }: ProjectionContext): Promise<void> {
+    await credit(em, e.accountId, e.amount);
+    await em.flush();
+    em.clear();
   }
 }
 
@@ -155,6 +166,13 @@ describe('projections: the batch EntityManager', () => {
     await appendEvents(store, 'native', credits);
     await project(NativeInsertCredits, 'spec-native-credits');
     expect(await balances(store.schema)).to.deep.equal(expectedRows(credits, 'native', 4));
+  });
+
+  it('looks keys up again after the batch clears its EntityManager', async () => {
+    const credits = Array.from({ length: 40 }, (_, i) => new NaiveCredit(`acc-${i % 4}`, i));
+    await appendEvents(store, 'clearing', credits);
+    await project(ClearingCredits, 'spec-clearing-credits');
+    expect(await balances(store.schema)).to.deep.equal(expectedRows(credits, 'naive', 4));
   });
 
   it('refuses a batchLookups option that is not a boolean', () => {
