@@ -10,11 +10,12 @@ export type ContenderKey = (typeof CONTENDER_KEYS)[number];
 
 /**
  * Which balances projection a workload rebuilds: the guide's `prepare`
- * pattern, the `findOne`-per-event handler, or the `prepare` one with a
- * second, empty handler for the log's other type, so that it reads all of
- * `$all`. Contenders with one projection (hand SQL) run it for each.
+ * pattern, the `findOne`-per-event handler, the guide's set-based pattern
+ * (one statement per batch), or the set-based one with a second, empty
+ * handler for the log's other type, so that it reads all of `$all`.
+ * Contenders with one projection (hand SQL) run it for each.
  */
-export type BalancesProjection = 'prepare' | 'find-one' | 'everything';
+export type BalancesProjection = 'prepare' | 'find-one' | 'set-based' | 'everything';
 
 export interface ContenderInfo {
   key: ContenderKey;

@@ -2,7 +2,7 @@
  * The workloads, in running order. A new workload is a module next to these,
  * added to this list. A workload that needs `$all` to hold only its own
  * events (projection catch-up) sets `ownDatabase`. `--workloads projection`
- * names the three projection workloads (a prefix).
+ * names every projection workload (a prefix).
  */
 import { aggregateLoadWorkload, aggregateSaveWorkload } from './aggregate';
 import { allReadWorkload } from './all-read';
@@ -10,7 +10,7 @@ import { appendWorkload } from './append';
 import { appendLatencyWorkload } from './append-latency';
 import { appendTelemetryWorkload } from './append-telemetry';
 import { commandWorkloads } from './command';
-import { projectionFindOneWorkload, projectionWorkload } from './projection';
+import { projectionFindOneWorkload, projectionSetBasedWorkload, projectionWorkload } from './projection';
 import { projectionFilteredWorkload } from './projection-filtered';
 import { streamReadWorkload } from './stream-read';
 import { subscriptionFanOutWorkload } from './subscription-fan-out';
@@ -29,6 +29,7 @@ export const WORKLOADS: readonly Workload[] = [
   aggregateSaveWorkload,
   projectionWorkload,
   projectionFindOneWorkload,
+  projectionSetBasedWorkload,
   projectionFilteredWorkload,
   appendTelemetryWorkload,
 ];

@@ -12,9 +12,10 @@
  * exactly the events up to the projection's checkpoint, each counted once,
  * and the lag must be what is left after it (0 when caught up).
  *
- * Two workloads: the library's projection written as the guide recommends
- * (`prepare`), and as a MikroORM user writes it first (`findOne` per
- * event); hand SQL runs its set-based loop in both.
+ * Three workloads: the library's projection written as the guide recommends
+ * for entities (`prepare`), as a MikroORM user writes it first (`findOne`
+ * per event), and with the guide's set-based statement per batch; hand SQL
+ * runs its set-based loop in each.
  */
 import { ACCOUNTS, BalanceTotals, creditEvents, expectedTotals, RebuildOutcome, RunningRebuild, totalsMismatch } from '../contenders/balances';
 import type { BalancesProjection } from '../contenders/contender';
@@ -106,3 +107,6 @@ export const projectionWorkload = catchUpWorkload('projection-catch-up', `projec
 
 /** The handler a MikroORM user writes first: `em.findOne` of the row per event. */
 export const projectionFindOneWorkload = catchUpWorkload('projection-find-one', `projection catch-up ${INTO}, findOne per event`, 'find-one');
+
+/** The guide's set-based pattern: one statement per batch through `ctx.em`, in `prepare`. */
+export const projectionSetBasedWorkload = catchUpWorkload('projection-set-based', `projection catch-up ${INTO}, one set-based statement per batch`, 'set-based');

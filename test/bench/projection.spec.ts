@@ -76,7 +76,7 @@ describe('projection workload', () => {
   });
 
   it('runs each projection workload on a database of its own, with a time cap, shorter in the quick profile', () => {
-    for (const key of ['projection-catch-up', 'projection-find-one', 'projection-filtered']) {
+    for (const key of ['projection-catch-up', 'projection-find-one', 'projection-set-based', 'projection-filtered']) {
       expect(workloadByKey(key).ownDatabase, key).to.equal(true);
       expect(workloadByKey(key).levels(profileFor(false)), key).to.deep.equal([1]);
     }

@@ -116,9 +116,9 @@ describe('benchmark report', () => {
     const keys = WORKLOADS.map((w) => w.key);
     expect(keys).to.deep.equal([
       'all-read', 'append', 'command-new-1', 'command-new-3', 'command-existing-1', 'command-existing-3', 'stream-read', 'append-latency',
-      'subscription-fan-out', 'subscription-latency', 'aggregate-load', 'aggregate-save', 'projection-catch-up', 'projection-find-one', 'projection-filtered', 'append-telemetry',
+      'subscription-fan-out', 'subscription-latency', 'aggregate-load', 'aggregate-save', 'projection-catch-up', 'projection-find-one', 'projection-set-based', 'projection-filtered', 'append-telemetry',
     ]);
-    expect(workloadsMatching('projection').map((w) => w.key)).to.deep.equal(['projection-catch-up', 'projection-find-one', 'projection-filtered']);
+    expect(workloadsMatching('projection').map((w) => w.key)).to.deep.equal(['projection-catch-up', 'projection-find-one', 'projection-set-based', 'projection-filtered']);
     expect(workloadsMatching('command').map((w) => w.key)).to.deep.equal(['command-new-1', 'command-new-3', 'command-existing-1', 'command-existing-3']);
     expect(workloadsMatching('append').map((w) => w.key)).to.deep.equal(['append']);
     expect(workloadsMatching('nothing')).to.deep.equal([]);
