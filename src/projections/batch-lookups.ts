@@ -42,6 +42,9 @@ interface Rule {
   path: Path;
 }
 
+/** The lookups installed on an EntityManager (inline projections of one append share its transaction's). */
+const installed = new WeakMap<EntityManager, BatchLookups>();
+
 export class BatchLookups {
   /** The event the handler running now was given. */
   private index = 0;
@@ -52,13 +55,25 @@ export class BatchLookups {
 
   private constructor(
     private readonly em: EntityManager,
-    private readonly eventTypes: readonly string[],
-    private readonly events: readonly object[],
+    private eventTypes: readonly string[],
+    private events: readonly object[],
   ) {}
 
-  /** Makes `em.findOne` (and so `findOneOrFail`) of this batch batched; `at(i)` before each handler. */
+  /**
+   * Makes `em.findOne` (and so `findOneOrFail`) of this batch batched; `at(i)`
+   * before each handler. On an EntityManager that has them already (the next
+   * projection in one transaction), they go on with the new events.
+   */
   static install(em: EntityManager, eventTypes: readonly string[], events: readonly object[]): BatchLookups {
+    const known = installed.get(em);
+    if (known) {
+      known.eventTypes = eventTypes;
+      known.events = events;
+      known.index = 0;
+      return known;
+    }
     const lookups = new BatchLookups(em, eventTypes, events);
+    installed.set(em, lookups);
     const findOne = em.findOne.bind(em) as FindOne;
     em.findOne = ((entityName: never, where: never, options?: never) => lookups.findOne(findOne, entityName, where, options)) as FindOne;
     const methods = em as unknown as Record<string, (...args: unknown[]) => unknown>;
