@@ -108,12 +108,14 @@ export class BatchLookups {
   /**
    * The row of `key` from the identity map, as MikroORM's findOne returns
    * it without a query: built by this batch, or loaded whole. Null when
-   * MikroORM would query it again (a reference, a partial load).
+   * MikroORM has more to do (a reference or a partial load to refresh,
+   * eager relations to populate).
    */
   private loaded(meta: EntityMetadata, key: Key): object | null | undefined {
     const entity = this.em.getUnitOfWork().getById(meta.className, key);
     if (entity === undefined) return undefined;
     if (!helper(entity).__managed) return entity;
+    if (meta.relations.some((relation) => relation.eager)) return null;
     const refresh = (this.em as unknown as { shouldRefresh(meta: EntityMetadata, entity: object, options: object): boolean }).shouldRefresh(meta, entity, {});
     return refresh ? null : entity;
   }
