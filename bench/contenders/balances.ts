@@ -61,36 +61,59 @@ export function accountOf(i: number): number {
   return (h >>> 0) % ACCOUNTS;
 }
 
-/** The log's events `first` to `first + count - 1`: the fixture's event, each for its own account. */
-export function creditEvents(first: number, count: number, ids: EventIdKind): BenchEvent[] {
-  return makeEvents(count, ids).map((event, i) => ({ ...event, data: { ...EVENT_DATA, accountId: balanceAccountId(accountOf(first + i)) } }));
-}
+/** The type of the log's other events (the filtered workload): the credit's data under another name, which the balances do not handle. */
+export const NOTED_TYPE = 'AccountNoted';
 
-/** The totals a correct rebuild of the first `events` events of the log leaves. */
-export function expectedTotals(events: number): BalanceTotals {
-  const accounts = new Set<number>();
-  for (let i = 0; i < events; i++) accounts.add(accountOf(i));
-  return { rows: accounts.size, events, amount: events * EVENT_DATA.amount, checkpoint: events, lag: 0 };
+/**
+ * The log's events `first` to `first + count - 1`: the fixture's event, each
+ * for its own account; with `every` > 1 only each `every`-th event of the
+ * log is a credit, the others are of NOTED_TYPE.
+ */
+export function creditEvents(first: number, count: number, ids: EventIdKind, every = 1): BenchEvent[] {
+  return makeEvents(count, ids).map((event, i) => ({
+    ...event,
+    eventType: (first + i) % every === 0 ? event.eventType : NOTED_TYPE,
+    data: { ...EVENT_DATA, accountId: balanceAccountId(accountOf(first + i)) },
+  }));
 }
 
 /**
- * Why `actual` is not what the rebuild of a log of `expected.events`
- * events should leave; null when it is. A rebuild stopped early must have
- * applied exactly the events up to its checkpoint: `$all` positions are
- * dense from 1 here and every event credits the same amount, so its counts
- * follow from the checkpoint alone.
+ * The credits among the first `events` events of a log with a credit every
+ * `every` events. Appends are `every`-aligned runs of `$all`, so this is
+ * also the number of credits up to position `events`.
  */
-export function totalsMismatch(actual: BalanceTotals, expected: BalanceTotals): string | null {
+export function creditsUpTo(events: number, every = 1): number {
+  return Math.ceil(events / every);
+}
+
+/** The totals a correct rebuild of the first `events` events of the log leaves. */
+export function expectedTotals(events: number, every = 1): BalanceTotals {
+  const accounts = new Set<number>();
+  for (let i = 0; i < events; i += every) accounts.add(accountOf(i));
+  const credits = creditsUpTo(events, every);
+  return { rows: accounts.size, events: credits, amount: credits * EVENT_DATA.amount, checkpoint: events, lag: 0 };
+}
+
+/**
+ * Why `actual` is not what the rebuild of a log of `expected.checkpoint`
+ * events (a credit every `every`) should leave; null when it is. A rebuild
+ * stopped early must have applied exactly the credits up to its checkpoint:
+ * `$all` positions are dense from 1 here and every credit is of the same
+ * amount, so its counts follow from the checkpoint alone.
+ */
+export function totalsMismatch(actual: BalanceTotals, expected: BalanceTotals, every = 1): string | null {
   const done = actual.checkpoint;
+  const end = expected.checkpoint;
   const wrong: string[] = [];
-  if (done > expected.events) wrong.push(`checkpoint ${done} beyond the log's ${expected.events} events`);
-  if (done === expected.events ? actual.rows !== expected.rows : actual.rows > expected.rows) {
-    wrong.push(`${actual.rows} rows, expected ${done === expected.events ? '' : 'at most '}${expected.rows}`);
+  if (done > end) wrong.push(`checkpoint ${done} beyond the log's ${end} events`);
+  if (done === end ? actual.rows !== expected.rows : actual.rows > expected.rows) {
+    wrong.push(`${actual.rows} rows, expected ${done === end ? '' : 'at most '}${expected.rows}`);
   }
-  if (actual.events !== done) wrong.push(`${actual.events} events counted at checkpoint ${done}`);
+  const credits = creditsUpTo(done, every);
+  if (actual.events !== credits) wrong.push(`${actual.events} events counted at checkpoint ${done}${every > 1 ? `, expected ${credits}` : ''}`);
   // numeric(14, 2) sums exactly; the float8 of the sum is within a cent of the expected total.
-  const amount = done * EVENT_DATA.amount;
+  const amount = credits * EVENT_DATA.amount;
   if (Math.abs(actual.amount - amount) > 0.01) wrong.push(`balances sum to ${actual.amount} at checkpoint ${done}, expected ${amount.toFixed(2)}`);
-  if (actual.lag !== expected.events - done) wrong.push(`lag ${actual.lag} at checkpoint ${done} of ${expected.events}`);
+  if (actual.lag !== end - done) wrong.push(`lag ${actual.lag} at checkpoint ${done} of ${end}`);
   return wrong.length > 0 ? wrong.join('; ') : null;
 }

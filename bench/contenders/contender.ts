@@ -8,6 +8,15 @@ import type { BalanceTotals, RunningRebuild } from './balances';
 export const CONTENDER_KEYS = ['library', 'hand-sql', 'emmett', 'no-seq'] as const;
 export type ContenderKey = (typeof CONTENDER_KEYS)[number];
 
+/**
+ * Which balances projection a workload rebuilds: the guide's `prepare`
+ * pattern, the `findOne`-per-event handler, the guide's set-based pattern
+ * (one statement per batch), or the set-based one with a second, empty
+ * handler for the log's other type, so that it reads all of `$all`.
+ * Contenders with one projection (hand SQL) run it for each.
+ */
+export type BalancesProjection = 'prepare' | 'find-one' | 'set-based' | 'everything';
+
 export interface ContenderInfo {
   key: ContenderKey;
   /** Short column label. */
@@ -69,9 +78,9 @@ export interface Contender {
    * back to the origin, and replays `$all`, each batch and its checkpoint
    * in one transaction.
    */
-  rebuildBalances(): RunningRebuild;
+  rebuildBalances(projection?: BalancesProjection): RunningRebuild;
   /** What the table holds and the projection's lag, for the check after each rebuild. */
-  balanceTotals(): Promise<BalanceTotals>;
+  balanceTotals(projection?: BalancesProjection): Promise<BalanceTotals>;
 }
 
 export interface SubscriptionSpec {

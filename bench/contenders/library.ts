@@ -12,9 +12,9 @@ import {
 } from '../../src';
 import { BenchEvent, EVENT_METADATA } from '../fixtures';
 import { BALANCE_TOTALS, BalanceTotals, CREATE_BALANCES, RunningRebuild } from './balances';
-import { AllPage, BenchSubscription, Contender, EventIdentity, SubscriptionSpec, VersionConflict } from './contender';
+import { AllPage, BalancesProjection, BenchSubscription, Contender, EventIdentity, SubscriptionSpec, VersionConflict } from './contender';
 import { BenchAccount } from './library-account';
-import { BALANCES_PROJECTION, BenchBalance, BenchBalances } from './library-balances';
+import { BALANCES_PROJECTIONS, BenchBalance } from './library-balances';
 
 const ALL = '$all';
 const LIVE_TIMEOUT_MS = 10_000;
@@ -97,14 +97,14 @@ export class LibraryContender implements Contender {
 
   async setUpBalances(): Promise<void> {
     await this.store!.orm.em.getConnection().execute(CREATE_BALANCES);
-    this.balances = this.store!.projections([BenchBalances]);
+    this.balances = this.store!.projections(Object.values(BALANCES_PROJECTIONS).map((p) => p.projection));
   }
 
   /** `runner.rebuild(name)` on a runner that is not started: it resolves once the projection has caught up; `runner.stop()` interrupts it. */
-  rebuildBalances(): RunningRebuild {
+  rebuildBalances(projection: BalancesProjection = 'prepare'): RunningRebuild {
     const runner = this.balances!;
     const committed = { events: 0, batches: 0 };
-    const done = runner.rebuild(BALANCES_PROJECTION, {
+    const done = runner.rebuild(BALANCES_PROJECTIONS[projection].name, {
       // Called once as the replay begins, then after each committed batch.
       onProgress: (progress) => {
         if (progress.done === committed.events) return;
@@ -124,9 +124,9 @@ export class LibraryContender implements Contender {
     };
   }
 
-  async balanceTotals(): Promise<BalanceTotals> {
+  async balanceTotals(projection: BalancesProjection = 'prepare'): Promise<BalanceTotals> {
     const [totals] = await this.store!.orm.em.getConnection().execute(BALANCE_TOTALS);
-    const { checkpoint, lag } = await this.balances!.status(BALANCES_PROJECTION);
+    const { checkpoint, lag } = await this.balances!.status(BALANCES_PROJECTIONS[projection].name);
     return { rows: totals.rows, events: totals.events, amount: totals.amount, checkpoint: checkpoint ?? 0, lag };
   }
 }

@@ -5,6 +5,7 @@ import type { Spread } from './stats';
 export function formatValue(value: number, metric: Pick<MetricSpec, 'unit'>): string {
   if (!Number.isFinite(value)) return '–';
   if (metric.unit === 'ms') return value.toFixed(2);
+  if (metric.unit === '×') return value.toFixed(1);
   return Math.round(value).toLocaleString('en-US');
 }
 

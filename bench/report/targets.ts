@@ -56,6 +56,11 @@ export function targetsFor(levels: number[]): Target[] {
   // Delivery, from the append's return to the handler.
   targets.push({ workload: 'subscription-latency', level: 1, metric: 'returnP50', op: '<=', threshold: 2 });
   targets.push({ workload: 'subscription-latency', level: 1, metric: 'returnP99', op: '<=', threshold: 10 });
+  // Projections: the guide's handler against the set-based loop; findOne per event at 10x its 441 events/s
+  // under MikroORM's default flush mode; a filter of 5% of $all against reading everything.
+  targets.push({ workload: 'projection-catch-up', level: 1, metric: 'eventsPerSecond', versus: 'hand-sql', op: '>=', threshold: 0.7 });
+  targets.push({ workload: 'projection-find-one', level: 1, metric: 'eventsPerSecond', op: '>=', threshold: 4410 });
+  targets.push({ workload: 'projection-filtered', level: 1, metric: 'speedup', op: '>=', threshold: 10 });
   return targets;
 }
 

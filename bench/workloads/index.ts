@@ -1,7 +1,8 @@
 /**
  * The workloads, in running order. A new workload is a module next to these,
  * added to this list. A workload that needs `$all` to hold only its own
- * events (projection catch-up) sets `ownDatabase`.
+ * events (projection catch-up) sets `ownDatabase`. `--workloads projection`
+ * names every projection workload (a prefix).
  */
 import { aggregateLoadWorkload, aggregateSaveWorkload } from './aggregate';
 import { allReadWorkload } from './all-read';
@@ -9,7 +10,8 @@ import { appendWorkload } from './append';
 import { appendLatencyWorkload } from './append-latency';
 import { appendTelemetryWorkload } from './append-telemetry';
 import { commandWorkloads } from './command';
-import { projectionWorkload } from './projection';
+import { projectionFindOneWorkload, projectionSetBasedWorkload, projectionWorkload } from './projection';
+import { projectionFilteredWorkload } from './projection-filtered';
 import { streamReadWorkload } from './stream-read';
 import { subscriptionFanOutWorkload } from './subscription-fan-out';
 import { subscriptionLatencyWorkload } from './subscription-latency';
@@ -26,6 +28,9 @@ export const WORKLOADS: readonly Workload[] = [
   aggregateLoadWorkload,
   aggregateSaveWorkload,
   projectionWorkload,
+  projectionFindOneWorkload,
+  projectionSetBasedWorkload,
+  projectionFilteredWorkload,
   appendTelemetryWorkload,
 ];
 

@@ -16,6 +16,7 @@ import type { EventInstances } from './event-instances';
 import type { ProjectionDefinition } from './projection-definition';
 import type { ParkedFailure } from './parking/parked-events';
 import { batchEntityManager, persistInOwnSchema } from './batch-em';
+import { BatchLookups } from './batch-lookups';
 import { explainReadModelError } from './read-model-errors';
 import type { ParkedStatements } from './sql/parked.sql';
 import type { ProjectionStatements } from './sql/projections.sql';
@@ -52,6 +53,7 @@ export class BatchFailure extends Error {
  */
 export async function applyEvents(definition: ProjectionDefinition, em: EntityManager, events: readonly RecordedEvent[], instances: EventInstances): Promise<void> {
   const built = events.map((event) => instances.of(event));
+  const lookups = definition.options.batchLookups ? BatchLookups.install(em, events.map((event) => event.eventType), built) : undefined;
   const explained = (error: unknown) => explainReadModelError(error, definition.name);
   let prepared: unknown;
   try {
@@ -61,6 +63,7 @@ export async function applyEvents(definition: ProjectionDefinition, em: EntityMa
     throw new BatchFailure(explained(error), events.length === 1 ? events[0].position : undefined);
   }
   for (let i = 0; i < events.length; i++) {
+    lookups?.at(i);
     try {
       await definition.apply(built[i], { em, event: events[i], prepared });
     } catch (error) {

@@ -28,6 +28,13 @@ export interface ProjectionOptions {
    * (read your writes), instead of following `$all`. See the guide's trade-offs.
    */
   inline?: boolean | undefined;
+  /**
+   * `em.findOne` by primary key in handlers is batched (default true): the
+   * first lookup of a batch that misses the identity map loads, in one
+   * query, the rows of every event of the batch whose same field holds a key
+   * (see the guide's handler patterns). false: one query per row, as MikroORM does.
+   */
+  batchLookups?: boolean | undefined;
 }
 
 /** See `ProjectionOptions.poisonEvents`. */
@@ -171,6 +178,7 @@ export interface ResolvedProjectionOptions {
   maxAttempts: number;
   poisonEvents: PoisonEventPolicy;
   inline: boolean;
+  batchLookups: boolean;
 }
 
 export interface ResolvedRunnerOptions {
@@ -221,6 +229,8 @@ export function resolveProjectionOptions(options: ProjectionOptions | undefined,
   if (poisonEvents !== 'stop' && poisonEvents !== 'park') {
     throw new InvalidArgumentError(`${argument}.poisonEvents`, `expected 'stop' or 'park', got ${describe(poisonEvents)}`);
   }
+  const batchLookups = o.batchLookups ?? true;
+  if (typeof batchLookups !== 'boolean') throw new InvalidArgumentError(`${argument}.batchLookups`, `expected a boolean, got ${describe(batchLookups)}`);
   if (inline && poisonEvents === 'park') {
     throw new InvalidArgumentError(`${argument}.poisonEvents`, "an inline projection cannot park events: its failures fail the append that wrote them");
   }
@@ -230,6 +240,7 @@ export function resolveProjectionOptions(options: ProjectionOptions | undefined,
     maxAttempts: optionalInteger(o.maxAttempts, PROJECTION_DEFAULTS.maxAttempts, 1, `${argument}.maxAttempts`),
     poisonEvents,
     inline,
+    batchLookups,
   };
 }
 

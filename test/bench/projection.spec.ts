@@ -5,10 +5,13 @@ import {
   BalanceTotals,
   balanceAccountId,
   creditEvents,
+  creditsUpTo,
+  NOTED_TYPE,
   expectedTotals,
   totalsMismatch,
 } from '../../bench/contenders/balances';
-import { EVENT_DATA, EVENT_DATA_BYTES } from '../../bench/fixtures';
+import { EVENT_DATA, EVENT_DATA_BYTES, EVENT_TYPE } from '../../bench/fixtures';
+import { EVERY } from '../../bench/workloads/projection-filtered';
 import { profileFor } from '../../bench/profile';
 import { databaseName } from '../../bench/server';
 import { workloadByKey } from '../../bench/workloads';
@@ -42,6 +45,20 @@ describe('projection workload', () => {
     expect(totalsMismatch({ ...expected, amount: expected.amount + 0.004 }, expected), 'float8 of an exact numeric sum').to.equal(null);
   });
 
+  it('builds the filtered log with a credit every 20 events, and counts the credits up to any checkpoint', () => {
+    const events = creditEvents(0, 100, 'v4', EVERY);
+    expect(events.filter((e) => e.eventType === EVENT_TYPE).length).to.equal(5);
+    expect(events.filter((e) => e.eventType === NOTED_TYPE).length).to.equal(95);
+    expect(events[0].eventType).to.equal(EVENT_TYPE);
+    const filtered = expectedTotals(10_000, EVERY);
+    expect(filtered.events).to.equal(500);
+    expect(filtered.checkpoint).to.equal(10_000);
+    expect(creditsUpTo(21, EVERY)).to.equal(2);
+    expect(totalsMismatch({ ...filtered, checkpoint: 4000, lag: 6000, events: 200, amount: 200 * EVENT_DATA.amount, rows: 150 }, filtered, EVERY)).to.equal(null);
+    expect(totalsMismatch({ ...filtered, events: 501, amount: 501 * EVENT_DATA.amount }, filtered, EVERY)).to.match(/^501 events counted at checkpoint 10000, expected 500/);
+    expect(workloadByKey('projection-filtered').skip?.['hand-sql']).to.match(/within the library/);
+  });
+
   it('refuses a rebuild that applied an event twice, missed one, or left lag behind', () => {
     expect(totalsMismatch({ ...expected, events: 10_001, amount: expected.amount + EVENT_DATA.amount }, expected))
       .to.equal(`10001 events counted at checkpoint 10000; balances sum to ${expected.amount + EVENT_DATA.amount} at checkpoint 10000, expected ${expected.amount.toFixed(2)}`);
@@ -58,8 +75,12 @@ describe('projection workload', () => {
     expect(totalsMismatch(partial(3000, { rows: 1001 }), expected)).to.equal('1001 rows, expected at most 1000');
   });
 
-  it('runs one projection on a database of its own, with a time cap, shorter in the quick profile', () => {
-    const workload = workloadByKey('projection');
+  it('runs each projection workload on a database of its own, with a time cap, shorter in the quick profile', () => {
+    for (const key of ['projection-catch-up', 'projection-find-one', 'projection-set-based', 'projection-filtered']) {
+      expect(workloadByKey(key).ownDatabase, key).to.equal(true);
+      expect(workloadByKey(key).levels(profileFor(false)), key).to.deep.equal([1]);
+    }
+    const workload = workloadByKey('projection-catch-up');
     const quick = profileFor(true);
     const full = profileFor(false);
     expect(workload.ownDatabase).to.equal(true);
@@ -69,7 +90,7 @@ describe('projection workload', () => {
     expect(quick.projection.events).to.equal(20_000);
     expect(quick.projection.capMs).to.be.below(full.projection.capMs);
     expect(databaseName('library')).to.equal('bench_lib');
-    expect(databaseName('hand-sql', 'projection')).to.equal('bench_hand_projection');
+    expect(databaseName('hand-sql', 'projection-catch-up')).to.equal('bench_hand_projection_catch_up');
     expect(databaseName('emmett', 'a-b c')).to.equal('bench_emmett_a_b_c');
   });
 });

@@ -53,8 +53,8 @@ describe('projections: decorators and definitions', () => {
     const [base, derived] = definitionsOf([Base, new Derived()]);
     expect(base.name).to.equal('spec-def-base');
     expect(base.subscriptionName).to.equal('projection:spec-def-base');
-    expect(base.options).to.deep.equal({ startFrom: 'origin', batchSize: 1000, maxAttempts: 5, poisonEvents: 'stop', inline: false });
-    expect(derived.options).to.deep.equal({ startFrom: 12, batchSize: 7, maxAttempts: 2, poisonEvents: 'stop', inline: false });
+    expect(base.options).to.deep.equal({ startFrom: 'origin', batchSize: 1000, maxAttempts: 5, poisonEvents: 'stop', inline: false, batchLookups: true });
+    expect(derived.options).to.deep.equal({ startFrom: 12, batchSize: 7, maxAttempts: 2, poisonEvents: 'stop', inline: false, batchLookups: true });
     expect(base.handles('ProjSpecDefA')).to.equal(true);
     expect(base.handles('EventA')).to.equal(false);
     const ctx = (eventType: string) => ({ em: undefined, event: recorded(1, eventType) }) as unknown as ProjectionContext;
@@ -69,7 +69,7 @@ describe('projections: decorators and definitions', () => {
 
   it('is a plain class that can be built without decorators', async () => {
     const seen: string[] = [];
-    const definition = new ProjectionDefinition('plain', { on: (e: { id: string }) => seen.push(e.id) }, { startFrom: 'origin', batchSize: 1, maxAttempts: 1, poisonEvents: 'stop', inline: false }, new Map([['T', 'on']]));
+    const definition = new ProjectionDefinition('plain', { on: (e: { id: string }) => seen.push(e.id) }, { startFrom: 'origin', batchSize: 1, maxAttempts: 1, poisonEvents: 'stop', inline: false, batchLookups: true }, new Map([['T', 'on']]));
     await definition.apply({ id: 'x' }, { em: undefined, event: recorded(1) } as unknown as ProjectionContext);
     await definition.reset({ em: undefined } as never); // no reset method: nothing happens
     expect(seen).to.deep.equal(['x']);
