@@ -13,12 +13,12 @@ const AT = '@Projection(spec) options';
 
 describe('projection options', () => {
   it('completes @Projection options with the defaults', () => {
-    expect(resolveProjectionOptions(undefined, AT)).to.deep.equal({ startFrom: 'origin', batchSize: 1000, maxAttempts: 5, poisonEvents: 'stop', inline: false });
+    expect(resolveProjectionOptions(undefined, AT)).to.deep.equal({ startFrom: 'origin', batchSize: 1000, maxAttempts: 5, poisonEvents: 'stop', inline: false, batchLookups: true });
   });
 
   it('keeps what the projection set', () => {
-    expect(resolveProjectionOptions({ startFrom: 12, batchSize: 10_000, maxAttempts: 1, poisonEvents: 'park' }, AT))
-      .to.deep.equal({ startFrom: 12, batchSize: 10_000, maxAttempts: 1, poisonEvents: 'park', inline: false });
+    expect(resolveProjectionOptions({ startFrom: 12, batchSize: 10_000, maxAttempts: 1, poisonEvents: 'park', batchLookups: false }, AT))
+      .to.deep.equal({ startFrom: 12, batchSize: 10_000, maxAttempts: 1, poisonEvents: 'park', inline: false, batchLookups: false });
     expect(resolveProjectionOptions({ inline: true, startFrom: 'current' }, AT)).to.deep.include({ inline: true, startFrom: 'current' });
   });
 

@@ -13,7 +13,7 @@ class Base {}
 class Derived extends Base {}
 class Other {}
 
-const OPTIONS: ResolvedProjectionOptions = { startFrom: 'origin', batchSize: 1000, maxAttempts: 5, poisonEvents: 'stop', inline: false };
+const OPTIONS: ResolvedProjectionOptions = { startFrom: 'origin', batchSize: 1000, maxAttempts: 5, poisonEvents: 'stop', inline: false, batchLookups: true };
 
 describe('ProjectionRegistry', () => {
   it('finds a projection by class, and accepts the same registration twice', () => {
