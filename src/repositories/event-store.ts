@@ -406,7 +406,7 @@ export class EventStore {
       (error) => logError(logger, 'background sequencing failed', error));
     notifier.on('notification', (payload) => {
       if (payload === 'w') sequencer.wake();
-      else ctx.positions.notified();
+      else ctx.positions.notified(payload);
     });
     notifier.on('connected', () => {
       sequencer.wake();

@@ -80,7 +80,8 @@ export class WakeHub {
   notification(payload: string): void {
     if (payload === 'l') return this.wakeStreams();
     if (payload === 'w') return; // an append inside a caller's transaction: its sweep will tell
-    const position = Number(payload);
+    // A sweep's payload: its last position, then (after a space) the waiting appends it numbered.
+    const position = Number(payload.split(' ', 1)[0]);
     if (Number.isSafeInteger(position)) this.advance(position);
   }
 
