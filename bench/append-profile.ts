@@ -5,7 +5,8 @@
  * `shared_preload_libraries = pg_stat_statements`, `pg_stat_statements.track
  * = all` and `track_functions = all` (a private one: the statistics are
  * reset), and prints per append: each statement's and function's time,
- * calls and WAL, and the whole run's WAL bytes.
+ * calls and WAL, and the whole run's WAL bytes. Environment: APPENDS per
+ * cell (3000), WRITERS (1,10,50), ONLY (library or no-seq).
  */
 import { Client } from 'pg';
 import { LibraryContender } from './contenders/library';
@@ -82,7 +83,7 @@ async function main(): Promise<void> {
     }
     await stats.end();
     await contender.close();
-    if (!process.env.KEEP) await admin.query(`drop database if exists ${db} with (force)`);
+    // The database stays for EXPLAIN afterwards; the next run drops it first.
   }
   await admin.end();
 }

@@ -128,13 +128,15 @@ export class Migration20261207100000 extends Migration {
       end $$`));
 
     // es_append as in Migration20261206165000, but an append that gets the
-    // sequencer lock numbers itself in the sweep instead of logging itself.
+    // sequencer lock numbers itself instead of logging itself: in one insert
+    // of its own range when nothing else is pending (the usual case with
+    // few writers), else last in a full sweep.
     this.addSql(inSchema(`create or replace function {s}.es_append(p_stream text, p_expected bigint,
         p_ids uuid[], p_types text[], p_data jsonb[], p_metadata jsonb[],
         p_causation uuid[], p_correlation uuid[], p_sync boolean,
         out status int, out stream_version bigint, out tx xid8, out last_position bigint)
       language plpgsql as $$
-      declare v_ref bigint; v_count int := cardinality(p_ids);
+      declare v_ref bigint; v_count int := cardinality(p_ids); v_xmax xid8; v_xip xid8[];
       begin
         -- Locks (or creates) the stream row and moves its version, honouring
         -- the expected version: -1 any, -2 no stream, -3 stream exists, n exact.
@@ -174,6 +176,33 @@ export class Migration20261207100000 extends Migration {
         status := 0;
         if p_sync then
           if pg_try_advisory_xact_lock({s}.es_sequencer_key(), 0) then
+            -- The sequencer's state cannot move while we hold its lock.
+            select r.first_position + r.count - 1, r.snapshot_xmax, r.snapshot_xip into last_position, v_xmax, v_xip
+            from {s}.all_positions r order by r.first_position desc limit 1;
+            -- When nothing else is pending (checked with the same snapshot
+            -- that the state recorded comes from), the sweep is one row: our
+            -- own, after the last position. Otherwise, or before the first
+            -- sweep or after a restore (es_sweep), the full sweep.
+            if found and v_xmax <= pg_snapshot_xmax(pg_current_snapshot()) then
+              with snap as materialized (
+                select pg_snapshot_xmax(c.s) as xmax, array(select pg_snapshot_xip(c.s)) as xip, pg_current_xact_id() as own
+                from (select pg_current_snapshot() as s) c
+              )
+              insert into {s}.all_positions (first_position, stream_ref, first_version, count, snapshot_xmax, snapshot_xip)
+              select last_position + 1, v_ref, stream_version - v_count + 1, v_count,
+                     case when sn.own < sn.xmax then sn.xmax else (sn.own::text::bigint + 1)::text::xid8 end,
+                     case when sn.own < sn.xmax then sn.xip
+                          else sn.xip || array(select g::text::xid8
+                                               from generate_series(sn.xmax::text::bigint, sn.own::text::bigint - 1) g) end
+              from snap sn
+              where not exists (select 1 from (select a.tx from {s}.append_log a where a.tx >= v_xmax order by a.tx limit 1) p)
+                and not exists (select 1 from {s}.append_log a where a.tx = any(v_xip))
+              returning first_position + count - 1 into last_position;
+              if found then
+                perform pg_notify({s}.es_channel(), last_position::text || ' ');
+                return;
+              end if;
+            end if;
             last_position := {s}.es_sweep(pg_current_xact_id(), v_ref, stream_version - v_count + 1, v_count);
             return;
           end if;
