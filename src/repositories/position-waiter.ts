@@ -9,8 +9,9 @@
  * NOTIFY came before the append's own reply. A NOTIFY without names (a
  * sweep that numbered too many to list) makes the waiting appends of this
  * store look their positions up together in one read-only call. When no
- * sweep comes within `sequenceAfterMs` (the last appends of a burst, the
- * LISTEN connection down), one call numbers them itself.
+ * sweep comes for `sequenceAfterMs`, or for three times the usual interval
+ * between sweeps if that is longer (the last appends of a burst, the LISTEN
+ * connection down), one call numbers them itself.
  *
  * Calls never overlap; the appends that arrive during one are served by the
  * next, so under many writers one statement serves many appends.
@@ -20,6 +21,8 @@ import { SqlRunner } from './sql-runner';
 
 /** How many named positions are kept for appends whose reply comes after their sweep's NOTIFY. */
 const RECENT_LIMIT = 4096;
+/** The longest a waiting append waits for a sweep before it sequences itself. */
+const MAX_SILENCE_MS = 50;
 
 interface Waiter {
   resolve(position: number | null): void;
@@ -34,6 +37,9 @@ export class PositionWaiter {
   private timer?: NodeJS.Timeout;
   /** Positions named by recent sweeps, by transaction id, oldest first. */
   private readonly recent = new Map<string, number>();
+  /** When the last sweep's NOTIFY came, and the smoothed time between them (ms). */
+  private lastSweep?: number;
+  private sweepInterval?: number;
 
   constructor(private readonly runner: SqlRunner, private readonly statement: Statement, private readonly sequenceAfterMs: number) {}
 
@@ -54,7 +60,10 @@ export class PositionWaiter {
    * connection is back (no payload): waiting appends may be numbered now.
    */
   notified(payload?: string): void {
+    // Only sweeps' payloads begin with a digit (their last position).
+    if (payload !== undefined && !/^[0-9]/.test(payload)) return;
     const named = payload === undefined ? undefined : namedAppends(payload);
+    if (payload !== undefined) this.sweepSeen();
     if (named) {
       for (const [tx, position] of named) {
         this.remember(tx, position);
@@ -72,14 +81,36 @@ export class PositionWaiter {
     if (this.recent.size > RECENT_LIMIT) this.recent.delete(this.recent.keys().next().value!);
   }
 
+  /**
+   * Sweeps are coming: a waiting append is covered by the one after the
+   * next at the latest, so its own sequencing call waits for a silence of
+   * a few intervals between sweeps (slow commits make them longer) rather
+   * than a fixed time that would race them.
+   */
+  private sweepSeen(): void {
+    const now = performance.now();
+    // Measured while appends wait: the intervals of a busy store, not its idle gaps.
+    if (this.lastSweep !== undefined && this.waiting.size > 0) {
+      const interval = Math.min(now - this.lastSweep, MAX_SILENCE_MS);
+      this.sweepInterval = this.sweepInterval === undefined ? interval : 0.8 * this.sweepInterval + 0.2 * interval;
+    }
+    this.lastSweep = now;
+    if (this.timer) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      this.arm();
+    }
+  }
+
   private arm(): void {
     if (this.timer) return;
+    const silence = Math.min(Math.max(this.sequenceAfterMs, 3 * (this.sweepInterval ?? 0)), MAX_SILENCE_MS);
     this.timer = setTimeout(() => {
       this.timer = undefined;
       if (this.waiting.size === 0) return;
       this.sequence = true;
       this.kick();
-    }, this.sequenceAfterMs);
+    }, silence);
   }
 
   private kick(): void {
