@@ -62,6 +62,9 @@ export class PositionWaiter {
   notified(payload?: string): void {
     // Only sweeps' payloads begin with a digit (their last position).
     if (payload !== undefined && !/^[0-9]/.test(payload)) return;
+    // After a reconnect the server may be another one (a restore, where
+    // transaction ids start again lower): names seen before mean nothing.
+    if (payload === undefined) this.recent.clear();
     const named = payload === undefined ? undefined : namedAppends(payload);
     if (payload !== undefined) this.sweepSeen();
     if (named) {
