@@ -77,7 +77,7 @@ export async function startServices({ orm, options, keyProvider, migrationOrm }:
     (error) => logError(logger, 'background sequencing failed', error));
   notifier.on('notification', (payload) => {
     if (payload === NOTIFY_WRITE) sequencer.wake();
-    else context.positions.notified();
+    else context.positions.notified(payload);
   });
   notifier.on('connected', () => {
     sequencer.wake();

@@ -81,7 +81,8 @@ export class WakeHub {
   notification(payload: string): void {
     if (payload === NOTIFY_LINK) return this.wakeStreams();
     if (payload === NOTIFY_WRITE) return; // an append inside a caller's transaction: its sweep will tell
-    const position = Number(payload);
+    // A sweep's payload: its last position, then (after a space) the waiting appends it numbered.
+    const position = Number(payload.split(' ', 1)[0]);
     if (Number.isSafeInteger(position)) this.advance(position);
   }
 
