@@ -70,9 +70,11 @@ export const ALL_FORWARD = {
   rowMode: 'array' as const,
   text: `
     select w.next_position, ${qualified('x', RECORDED_COLUMNS)}
-    from (select (select greatest(r.first_position, $2 + 1) from public.all_positions r
+    from (select (select greatest(r.first_position + k.skip, $2 + 1) from public.all_positions r
+      cross join lateral (select greatest(0, coalesce((select t.truncated_before from public.stream_retention t
+        where t.stream_ref = r.stream_ref), 1) - r.first_version) as skip) k
       where r.first_position >= coalesce((select max(first_position) from public.all_positions where first_position <= $2), 1)
-        and r.first_position + r.count - 1 > $2
+        and r.first_position + r.count - 1 > $2 and k.skip < r.count
         and exists (select 1 from public.streams st where st.id = r.stream_ref)
       order by r.first_position limit 1) as next_position) w
     left join lateral (
