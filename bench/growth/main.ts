@@ -8,12 +8,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Client } from 'pg';
-import { Command, InvalidArgumentError } from 'commander';
-import { Profile, profileFor } from '../profile';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { machineInfo } from '../report/machine';
 import { BenchServer } from '../server';
 import { renderGrowthChart } from './chart';
 import { growthMarkdown } from './markdown';
+import { growthProfile } from './profile';
 import type { GrowthResults } from './results';
 import { PROBES } from './probes';
 import { runGrowth } from './run';
@@ -27,6 +27,7 @@ interface CliOptions {
   loaders: number;
   vacuum: boolean;
   reps?: number;
+  eventIds: 'v4' | 'v7';
   out: string;
   name?: string;
 }
@@ -46,18 +47,6 @@ function positiveInt(value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive integer');
   return n;
-}
-
-/** The main bench's profile, with the levels the growth table reports. */
-export function growthProfile(quick: boolean, reps?: number): Profile {
-  const base = profileFor(quick);
-  return {
-    ...base,
-    reps: reps ?? (quick ? 2 : 3),
-    levels: [1, 10],
-    command: { ...base.command, levels: [1, 50] },
-    aggregate: { ...base.aggregate, levels: [1, 10] },
-  };
 }
 
 /** Embedded server only: room for the WAL of a bulk load between checkpoints (a server one tunes for such loads). */
@@ -84,13 +73,14 @@ async function main(): Promise<void> {
     .option('--loaders <n>', 'imports side by side while loading', positiveInt, 2)
     .option('--no-vacuum', 'skip VACUUM (ANALYZE) after each load')
     .option('--reps <n>', 'repetitions per figure (default 3, quick 2)', positiveInt)
+    .addOption(new Option('--event-ids <kind>', 'uuid version of the ids the probes\' appends give their events (the history has v7)').choices(['v4', 'v7']).default('v4'))
     .option('--out <dir>', 'folder for the result files', join(__dirname, '..', 'results'))
     .option('--name <name>', 'base name of the result files (default: growth, growth-max with --max, growth-quick with --quick)')
     .parse()
     .opts<CliOptions>();
   const sizes = opts.sizes ?? (opts.quick ? QUICK_SIZES : opts.max ? FULL_SIZES.slice(0, 1) : FULL_SIZES);
   const name = opts.name ?? (opts.quick ? 'growth-quick' : opts.max ? 'growth-max' : 'growth');
-  const profile = growthProfile(opts.quick, opts.reps);
+  const profile = growthProfile(opts.quick, { reps: opts.reps, eventIds: opts.eventIds });
   const log = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 
   const started = new Date();
@@ -108,7 +98,7 @@ async function main(): Promise<void> {
       startedAt: started.toISOString(),
       command: `npm run bench:growth${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
       durationSeconds: (Date.now() - started.getTime()) / 1000,
-      machine: machineInfo(), server: info, profile: { name: profile.name, reps: profile.reps },
+      machine: machineInfo(), server: info, profile: { name: profile.name, reps: profile.reps, eventIds: profile.eventIds },
       streams: opts.streams, loaders: opts.loaders, vacuum: opts.vacuum, probes: PROBES, stages,
     };
     mkdirSync(opts.out, { recursive: true });

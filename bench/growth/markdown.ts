@@ -18,7 +18,8 @@ export function growthMarkdown(r: GrowthResults): string {
   out.push(`- The ratios are to the new store: ${n(r.stages[0].size)} events of the same history, so that \`$all\` pages have something to read; ` +
     'every figure counts the probes\' own events too (they add some 100,000 per size).');
   out.push(`- History: ${n(r.streams)} streams of mixed length, loaded with \`importEvents\` (${r.loaders} side by side)` +
-    `${r.vacuum ? ', then `VACUUM (ANALYZE)` of the growing tables' : ''} and a checkpoint before the probes.`);
+    `${r.vacuum ? ', then `VACUUM (ANALYZE)` of the growing tables' : ''} and a checkpoint before the probes. ` +
+    `The history's event ids are uuid v7; the probes' appends give uuid ${r.profile.eventIds} ids.`);
   for (const stage of r.stages) {
     const parts = [`${sizeLabel(stage.size)}: ${n(stage.events)} events`];
     parts.push(`stream lengths ${n(stage.lengths.min)} / ${n(stage.lengths.median)} / ${n(stage.lengths.max)} (min / median / max)`);

@@ -10,7 +10,7 @@ export interface GrowthResults {
   durationSeconds: number;
   machine: MachineInfo;
   server: ServerInfo;
-  profile: { name: string; reps: number };
+  profile: { name: string; reps: number; eventIds: string };
   streams: number;
   loaders: number;
   vacuum: boolean;
