@@ -28,6 +28,7 @@ interface CliOptions {
   vacuum: boolean;
   reps?: number;
   eventIds: 'v4' | 'v7';
+  sharedBuffers?: string;
   out: string;
   name?: string;
 }
@@ -49,16 +50,21 @@ function positiveInt(value: string): number {
   return n;
 }
 
-/** Embedded server only: room for the WAL of a bulk load between checkpoints (a server one tunes for such loads). */
-async function tuneEmbedded(url: string): Promise<void> {
+/**
+ * Embedded server only: room for the WAL of a bulk load between checkpoints
+ * (a server one tunes for such loads), and `shared_buffers` when asked.
+ */
+async function tuneEmbedded(server: BenchServer, url: string, sharedBuffers: string | undefined): Promise<void> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
     await client.query(`alter system set max_wal_size = '8GB'`);
     await client.query('select pg_reload_conf()');
+    if (sharedBuffers) await client.query(`alter system set shared_buffers = '${sharedBuffers.replace(/[^0-9A-Za-z]/g, '')}'`);
   } finally {
     await client.end();
   }
+  if (sharedBuffers) await server.restart();
 }
 
 async function main(): Promise<void> {
@@ -74,6 +80,7 @@ async function main(): Promise<void> {
     .option('--no-vacuum', 'skip VACUUM (ANALYZE) after each load')
     .option('--reps <n>', 'repetitions per figure (default 3, quick 2)', positiveInt)
     .addOption(new Option('--event-ids <kind>', 'uuid version of the ids the probes\' appends give their events (the history has v7)').choices(['v4', 'v7']).default('v4'))
+    .option('--shared-buffers <size>', 'embedded server only: its shared_buffers (default 128MB), e.g. 16MB to make a smaller store outgrow it')
     .option('--out <dir>', 'folder for the result files', join(__dirname, '..', 'results'))
     .option('--name <name>', 'base name of the result files (default: growth, growth-max with --max, growth-quick with --quick)')
     .parse()
@@ -89,7 +96,7 @@ async function main(): Promise<void> {
     const url = await server.createDatabase('library', 'growth');
     let info = await server.info();
     if (info.embedded) {
-      await tuneEmbedded(url);
+      await tuneEmbedded(server, url, opts.sharedBuffers);
       info = await server.info();
     }
     const seed = opts.seed ?? (opts.quick ? 5000 : 20_000);
