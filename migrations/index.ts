@@ -7,6 +7,7 @@ import { Migration20261206140000 } from './Migration20261206140000';
 import { Migration20261206145000 } from './Migration20261206145000';
 import { Migration20261206160000 } from './Migration20261206160000';
 import { Migration20261206165000 } from './Migration20261206165000';
+import { Migration20261207130000 } from './Migration20261207130000';
 
 /**
  * Every migration, in order. The store runs them from this list rather than
@@ -22,4 +23,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261206145000', class: Migration20261206145000 },
   { name: 'Migration20261206160000', class: Migration20261206160000 },
   { name: 'Migration20261206165000', class: Migration20261206165000 },
+  { name: 'Migration20261207130000', class: Migration20261207130000 },
 ];
