@@ -42,6 +42,13 @@ export function growthMarkdown(r: GrowthResults): string {
   const bytes = r.stages.map(bytesPerEvent);
   out.push(`| table bytes per event | ${bytes.map((b) => n(b.table)).join(' | ')} | |`);
   out.push(`| index bytes per event | ${bytes.map((b) => n(b.index)).join(' | ')} | |`);
+  if (r.stages.every((stage) => stage.walBytesPerEvent)) {
+    out.push('', 'WAL written per event by the appends (bytes, median): what a write costs the disk at each size.', '');
+    out.push(`| append | ${sizes.join(' | ')} |`, `|---|${sizes.map(() => '---:').join('|')}|`);
+    for (const probe of r.probes.filter((p) => p.key.startsWith('append-'))) {
+      out.push(`| ${probe.label} | ${r.stages.map((stage) => n(stage.walBytesPerEvent![probe.key])).join(' | ')} |`);
+    }
+  }
   out.push('');
   out.push(`Sizes at ${sizeLabel(last.size)}, bytes per event:`);
   out.push('');

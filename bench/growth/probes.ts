@@ -55,9 +55,17 @@ function workload(key: string): Workload {
   return key === allPageWorkload.key ? allPageWorkload : workloadByKey(key);
 }
 
-/** Runs every probe's workload (prepare once, then `reps` interleaved repetitions of its levels); the spread per probe. */
-export async function runProbes(ctx: StageContext, probes: readonly Probe[], log: (line: string) => void): Promise<Record<string, Spread>> {
+export interface ProbeResults {
+  /** Each probe's spread over the repetitions. */
+  values: Record<string, Spread>;
+  /** WAL written per event in each probe's measured windows (median): what a write costs the disk. */
+  walBytesPerEvent: Record<string, number>;
+}
+
+/** Runs every probe's workload (prepare once, then `reps` interleaved repetitions of its levels). */
+export async function runProbes(ctx: StageContext, probes: readonly Probe[], log: (line: string) => void): Promise<ProbeResults> {
   const values: Record<string, number[]> = Object.fromEntries(probes.map((p) => [p.key, []]));
+  const wal: Record<string, number[]> = Object.fromEntries(probes.map((p) => [p.key, []]));
   const keys = [...new Set(probes.map((p) => p.workload))];
   for (const key of keys) {
     const w = workload(key);
@@ -68,10 +76,16 @@ export async function runProbes(ctx: StageContext, probes: readonly Probe[], log
     for (let rep = 0; rep < ctx.profile.reps; rep++) {
       for (const level of levels) {
         const sample = await w.run(wctx, level);
-        for (const p of mine.filter((x) => x.level === level)) values[p.key].push(sample.metrics[p.metric]);
+        for (const p of mine.filter((x) => x.level === level)) {
+          values[p.key].push(sample.metrics[p.metric]);
+          if (sample.usage.walBytes !== null && sample.events > 0) wal[p.key].push(sample.usage.walBytes / sample.events);
+        }
       }
     }
     log(`  ${mine.map((p) => `${p.key} ${Math.round(spread(values[p.key]).median * 100) / 100}`).join(', ')}`);
   }
-  return Object.fromEntries(probes.map((p) => [p.key, spread(values[p.key])]));
+  return {
+    values: Object.fromEntries(probes.map((p) => [p.key, spread(values[p.key])])),
+    walBytesPerEvent: Object.fromEntries(probes.map((p) => [p.key, spread(wal[p.key]).median])),
+  };
 }

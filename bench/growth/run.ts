@@ -41,6 +41,8 @@ export interface StageResult {
   vacuumSeconds?: number;
   lengths: StreamLengths;
   probes: Record<string, Spread>;
+  /** WAL bytes per event of each probe (absent in runs before it was recorded). */
+  walBytesPerEvent?: Record<string, number>;
   tables: TableSize[];
 }
 
@@ -66,7 +68,9 @@ export async function runGrowth(o: GrowthOptions): Promise<StageResult[]> {
       }
       await checkpoint(store);
       o.log(`measuring at ${size.toLocaleString('en-US')} events`);
-      stage.probes = await runProbes({ contender, profile: o.profile, meter, headPosition: () => headPosition(store) }, PROBES, o.log);
+      const measured = await runProbes({ contender, profile: o.profile, meter, headPosition: () => headPosition(store) }, PROBES, o.log);
+      stage.probes = measured.values;
+      stage.walBytesPerEvent = measured.walBytesPerEvent;
       stage.events = await headPosition(store);
       stage.tables = await tableSizes(store);
       stage.lengths = streamLengths(histories);

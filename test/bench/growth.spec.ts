@@ -45,6 +45,7 @@ describe('growth bench', function () {
       expect(stage.lengths.streams).to.equal(300);
       for (const probe of PROBES) expect(stage.probes[probe.key].median, probe.key).to.be.greaterThan(0);
       expect(stage.tables.find((t) => t.table === 'events')?.tableBytes).to.be.greaterThan(0);
+      expect(stage.walBytesPerEvent?.['append-1-w1'], 'WAL per appended event').to.be.greaterThan(0);
     }
     expect(stages[1].lengths.max).to.be.greaterThan(stages[0].lengths.max);
   });
@@ -58,6 +59,7 @@ describe('growth bench', function () {
     const markdown = growthMarkdown(results);
     for (const probe of PROBES) expect(markdown).to.contain(probe.label);
     expect(markdown).to.contain(`| figure | ${sizeLabel(2000)} | ${sizeLabel(4000)} | target at 4k |`);
+    expect(markdown).to.contain('WAL written per event');
     const bars = JSON.stringify(growthChartSpec(results));
     expect(bars).to.contain('bytes per event');
     expect(await renderGrowthChart(results)).to.match(/^<svg/);
