@@ -33,6 +33,11 @@ export class BenchServer {
     await this.database.stop();
   }
 
+  /** Restarts an embedded server (settings that need a restart, such as shared_buffers). */
+  async restart(): Promise<void> {
+    await this.database.restart();
+  }
+
   /** Creates the database (empty: an earlier one of the same name is dropped first) and returns its URL. */
   async createDatabase(key: ContenderKey, workload?: string): Promise<string> {
     const name = databaseName(key, workload);

@@ -24,9 +24,10 @@ export class LibraryContender implements Contender {
   private accounts?: AggregateRepository<BenchAccount>;
   private balances?: ProjectionRunner;
 
-  async open(url: string, poolSize: number): Promise<void> {
+  /** `schema`: the store's schema when not the default one (the growth bench's test). */
+  async open(url: string, poolSize: number, schema?: string): Promise<void> {
     // The balances' entity joins the store's MikroORM, as an application's read-model entities do.
-    this.store = await EventStore.connect({ clientUrl: url, entities: [BenchBalance], mikroOrm: { pool: { min: 0, max: poolSize } } });
+    this.store = await EventStore.connect({ clientUrl: url, schema, entities: [BenchBalance], mikroOrm: { pool: { min: 0, max: poolSize } } });
     this.accounts = this.store.aggregateRepository(BenchAccount);
   }
 

@@ -109,10 +109,15 @@ export function chartSpec(results: BenchResults): Record<string, unknown> {
   };
 }
 
-export async function renderChart(results: BenchResults): Promise<string> {
+export function renderChart(results: BenchResults): Promise<string> {
+  return renderVegaLite(chartSpec(results));
+}
+
+/** Any Vega-Lite spec to SVG (the growth bench's chart too). */
+export async function renderVegaLite(spec: Record<string, unknown>): Promise<string> {
   const vega = await importEsm('vega');
   const vegaLite = await importEsm('vega-lite');
-  const compiled = vegaLite.compile(chartSpec(results)).spec;
+  const compiled = vegaLite.compile(spec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   const svg: string = await view.toSVG();
   view.finalize();
