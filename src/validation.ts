@@ -108,6 +108,16 @@ export function describe(value: unknown): string {
   return typeof value;
 }
 
+/** An object (arrays included); `argument` names it in the error. */
+export function assertObject(value: unknown, argument: string): asserts value is object {
+  if (value === null || typeof value !== 'object') throw new InvalidArgumentError(argument, `expected an object, got ${describe(value)}`);
+}
+
+/** A boolean. */
+export function assertBoolean(value: unknown, argument: string): asserts value is boolean {
+  if (typeof value !== 'boolean') throw new InvalidArgumentError(argument, `expected a boolean, got ${describe(value)}`);
+}
+
 // ---- options objects: `undefined` takes the default, anything else must be right.
 
 /** An options argument: an object, or `{}` when omitted. */

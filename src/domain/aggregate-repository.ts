@@ -36,7 +36,7 @@ import {
   WrongExpectedVersionError,
 } from '../errors';
 import type { AppendResult, EventData, ExpectedVersionValue, RecordedEvent, SnapshotData, StreamInfo, WriteOptions } from '../types';
-import { assertNonNegativeInteger, assertPositiveInteger, describe } from '../validation';
+import { assertBoolean, assertNonNegativeInteger, assertPositiveInteger, describe } from '../validation';
 import { toJson } from '../encoding';
 import { subjectKeysOf } from './personal-data/aggregate-subjects';
 import { PersonalDataProtection, SubjectKeys, noteSubjectsOf } from './personal-data/personal-data';
@@ -218,7 +218,7 @@ export class AggregateRepository<T extends AggregateRoot> {
     const { retries = DEFAULT_UPDATE_RETRIES, retryDelayMs = DEFAULT_UPDATE_RETRY_DELAY_MS, createIfMissing = false, ...saveOptions } = options;
     assertNonNegativeInteger(retries, 'options.retries');
     assertNonNegativeInteger(retryDelayMs, 'options.retryDelayMs');
-    if (typeof createIfMissing !== 'boolean') throw new InvalidArgumentError('options.createIfMissing', `expected a boolean, got ${describe(createIfMissing)}`);
+    assertBoolean(createIfMissing, 'options.createIfMissing');
     for (let attempt = 0; ; attempt++) {
       const aggregate = await this.load(id);
       // A stream has version 1 at least: version 0 means there is none.

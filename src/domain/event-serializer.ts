@@ -9,7 +9,7 @@
 import { instanceToPlain } from 'class-transformer';
 import { InvalidArgumentError } from '../errors';
 import type { EventData, RecordedEvent } from '../types';
-import { assertUuid, describe } from '../validation';
+import { assertObject, assertUuid, describe } from '../validation';
 import { EventClassNotRegisteredError, EventDeserializationError, UnknownEventTypeError } from './errors';
 import { InstanceBuilder } from './instance-builder';
 import { DomainRegistry, domainRegistry } from './registry';
@@ -40,7 +40,7 @@ export class EventSerializer {
     private readonly registry: DomainRegistry = domainRegistry,
     private readonly instances: InstanceBuilder = new InstanceBuilder(),
   ) {
-    if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', `expected an object, got ${describe(options)}`);
+    assertObject(options, 'options');
     const mode = options.unknownEventType ?? 'error';
     if (mode !== 'error' && mode !== 'raw') {
       throw new InvalidArgumentError('options.unknownEventType', `expected "error" or "raw", got ${describe(mode)}`);

@@ -6,7 +6,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { InvalidArgumentError } from '../errors';
 import type { StartFrom } from '../subscriptions/subscription-options';
 import type { RecordedEvent } from '../types';
-import { describe, optionalFunction, optionalInteger, optionsObject } from '../validation';
+import { assertBoolean, describe, optionalFunction, optionalInteger, optionsObject } from '../validation';
 
 /** Options of `@Projection(name, options)`. */
 export interface ProjectionOptions {
@@ -224,13 +224,13 @@ export function resolveProjectionOptions(options: ProjectionOptions | undefined,
     throw new InvalidArgumentError(`${argument}.startFrom`, `expected 'origin', 'current' or a position >= 0, got ${describe(startFrom)}`);
   }
   const inline = o.inline ?? false;
-  if (typeof inline !== 'boolean') throw new InvalidArgumentError(`${argument}.inline`, `expected a boolean, got ${describe(inline)}`);
+  assertBoolean(inline, `${argument}.inline`);
   const poisonEvents = o.poisonEvents ?? 'stop';
   if (poisonEvents !== 'stop' && poisonEvents !== 'park') {
     throw new InvalidArgumentError(`${argument}.poisonEvents`, `expected 'stop' or 'park', got ${describe(poisonEvents)}`);
   }
   const batchLookups = o.batchLookups ?? true;
-  if (typeof batchLookups !== 'boolean') throw new InvalidArgumentError(`${argument}.batchLookups`, `expected a boolean, got ${describe(batchLookups)}`);
+  assertBoolean(batchLookups, `${argument}.batchLookups`);
   if (inline && poisonEvents === 'park') {
     throw new InvalidArgumentError(`${argument}.poisonEvents`, "an inline projection cannot park events: its failures fail the append that wrote them");
   }

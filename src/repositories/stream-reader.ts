@@ -2,7 +2,7 @@
 import { InvalidArgumentError, StreamDeletedError, StreamNotFoundError } from '../errors';
 import type { PaginateStreamsOptions, ReadAllOptions, RecordedEvent, StreamInfo, StreamPage, StreamReadOptions } from '../types';
 import { ALL_STREAM } from '../protocol';
-import { assertBackwardStart, assertNonNegativeInteger, assertPositiveInteger, assertStreamIdOrAll, describe, assertStorableText } from '../validation';
+import { assertBackwardStart, assertNonNegativeInteger, assertObject, assertPositiveInteger, assertStorableText, assertStreamIdOrAll, describe } from '../validation';
 import { ResolvedFilter, resolveFilter } from './read-filter';
 import { ReadRow, hasEvent, toRecordedEvent } from './row-mapping';
 import { PAGINATE_SORT_COLUMNS } from './sql/read.sql';
@@ -63,7 +63,7 @@ export class StreamReader {
   async readAllForward(startPosition = 0, count = DEFAULT_READ_COUNT, options?: ReadAllOptions): Promise<RecordedEvent[]> {
     assertNonNegativeInteger(startPosition, 'startPosition');
     assertPositiveInteger(count, 'count');
-    if (options !== undefined && (options === null || typeof options !== 'object')) throw new InvalidArgumentError('options', `expected an object, got ${describe(options)}`);
+    if (options !== undefined) assertObject(options, 'options');
     const filter = resolveFilter(options?.filter);
     if (filter) return this.readAllMatching(Math.max(startPosition, 1), count, filter);
     const events: RecordedEvent[] = [];
@@ -152,7 +152,7 @@ export class StreamReader {
   }
 
   async paginateStreams(options: PaginateStreamsOptions = {}): Promise<StreamPage> {
-    if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', `expected an object, got ${describe(options)}`);
+    assertObject(options, 'options');
     const page = options.page ?? 1;
     const pageSize = options.pageSize ?? 50;
     const search = options.search ?? '';

@@ -7,7 +7,7 @@ import {
 } from '../errors';
 import type { AppendResult, DeleteOptions, EventData, ExpectedVersionValue, RecordedEvent, WriteOptions } from '../types';
 import { WriteStatus, expectedVersionStatus } from '../protocol';
-import { assertStreamId, assertUuid, assertWriteOptions, describe } from '../validation';
+import { assertBoolean, assertStreamId, assertUuid, assertWriteOptions, describe } from '../validation';
 import { encodeEvents, encodeExpectedVersion } from '../encoding';
 import { AppendRow, ReplayRow, WriteRow } from './sql/write.sql';
 import { transactionOf } from './sql-runner';
@@ -84,7 +84,7 @@ export class StreamWriter {
     const expected = encodeExpectedVersion(expectedVersion);
     assertWriteOptions(options);
     const hard = options.hard ?? false;
-    if (typeof hard !== 'boolean') throw new InvalidArgumentError('options.hard', `expected a boolean, got ${describe(hard)}`);
+    assertBoolean(hard, 'options.hard');
     if (hard && !this.context.enableHardDeletes) {
       throw new NotSupportedError('Hard deletes are disabled; enable them with EventStore.connect({ enableHardDeletes: true })');
     }

@@ -8,7 +8,7 @@ import type { PersonalDataOptions } from '../domain/personal-data/key-provider';
 import { ResolvedSubscriptionSettings, SubscriptionSettings, resolveSubscriptionSettings } from '../subscriptions/subscription-options';
 import { ResolvedRetentionJobOptions, RetentionJobOptions, resolveRetentionJobOptions } from '../retention/retention-job';
 import { ReplicaOptions, ResolvedReplicaOptions, resolveReplicaOptions } from '../replication/replica-options';
-import { describe } from '../validation';
+import { assertObject, describe } from '../validation';
 import { assertSchemaName } from '../repositories/schema-name';
 
 export interface EventStoreOptions {
@@ -61,7 +61,7 @@ export interface ResolvedStoreOptions {
 }
 
 export function resolveStoreOptions(options: EventStoreOptions = {}): ResolvedStoreOptions {
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', `expected an object, got ${describe(options)}`);
+  assertObject(options, 'options');
   const schema = options.schema ?? 'public';
   assertSchemaName(schema);
   const enableHardDeletes = options.enableHardDeletes ?? false;
