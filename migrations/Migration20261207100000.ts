@@ -1,7 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 import { Migration20261206120000 } from './Migration20261206120000';
 import { Migration20261206165000 } from './Migration20261206165000';
-import { ExpectedVersionCode, WriteStatus, expectedVersionStatusSql } from '../src/protocol';
+import { WriteStatus, expectedVersionStatusSql, takeVersionsSql } from '../src/protocol';
 
 /**
  * Less per append (docs/ordering.md, "What an append pays"):
@@ -141,24 +141,7 @@ export class Migration20261207100000 extends Migration {
       begin
         -- Locks (or creates) the stream row and moves its version, honouring
         -- the expected version (ExpectedVersionCode, or n exact).
-        if p_expected = ${ExpectedVersionCode.Any} then
-          insert into {s}.streams as s (stream_id, version) values (p_stream, v_count)
-          on conflict (stream_id) do update set version = s.version + v_count where s.deleted_at is null
-          returning s.id, s.version into v_ref, stream_version;
-        elsif p_expected = ${ExpectedVersionCode.NoStream} or p_expected = 0 then
-          insert into {s}.streams as s (stream_id, version) values (p_stream, v_count)
-          on conflict (stream_id) do update set version = s.version + v_count
-            where s.version = 0 and s.deleted_at is null
-          returning s.id, s.version into v_ref, stream_version;
-        elsif p_expected = ${ExpectedVersionCode.StreamExists} then
-          update {s}.streams s set version = s.version + v_count
-          where s.stream_id = p_stream and s.deleted_at is null
-          returning s.id, s.version into v_ref, stream_version;
-        else
-          update {s}.streams s set version = s.version + v_count
-          where s.stream_id = p_stream and s.version = p_expected and s.deleted_at is null
-          returning s.id, s.version into v_ref, stream_version;
-        end if;
+        ${takeVersionsSql({ streams: '{s}.streams', stream: 'p_stream', expected: 'p_expected', count: 'v_count', into: 'v_ref, stream_version' })}
         if v_ref is null then
           select r.stream_version, r.tx, r.last_position into stream_version, tx, last_position
           from {s}.es_replay(p_stream, p_ids) r;

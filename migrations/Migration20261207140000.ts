@@ -1,19 +1,20 @@
 import { Migration } from '@mikro-orm/migrations';
-import { NOTIFY_LINK, WriteStatus, expectedVersionStatusSql } from '../src/protocol';
+import { NOTIFY_LINK, WriteStatus, expectedVersionStatusSql, takeVersionsSql } from '../src/protocol';
 import { Migration20261129103000 } from './Migration20261129103000';
 
 /**
  * The expected-version rules of `es_link` come from src/protocol.ts (as
  * those of es_append and es_delete do): its check before the events are
- * looked at, and its explanation of a refusal, which es_refusal gave.
- * Nothing calls es_refusal any more, so it is dropped.
+ * looked at, the statement that locks the stream row and takes its
+ * versions (es_take_versions did), and its explanation of a refusal
+ * (es_refusal did). Nothing calls those two any more: they are dropped.
  */
 export class Migration20261207140000 extends Migration {
   override async up(): Promise<void> {
     // Links existing events into a stream at its next versions. The stream's
     // state is checked first, as for an append (a deleted stream or a wrong
     // expected version wins over unknown or duplicate events); unlocked here,
-    // es_take_versions checks it again on the locked row.
+    // then again as the stream row is locked and its versions taken.
     this.addSql(`create or replace function es_link(p_stream text, p_expected bigint, p_ids uuid[],
         out status int, out stream_version bigint)
       language plpgsql set search_path from current as $$
@@ -38,8 +39,7 @@ export class Migration20261207140000 extends Migration {
           status := ${WriteStatus.DuplicateEvent}; return;
         end if;
 
-        select t.stream_ref, t.stream_version into v_ref, stream_version
-        from es_take_versions(p_stream, p_expected, v_count) t;
+        ${takeVersionsSql({ streams: 'streams', stream: 'p_stream', expected: 'p_expected', count: 'v_count', into: 'v_ref, stream_version' })}
         if v_ref is null then
           -- Refused on the locked row: why, from the committed state. A state
           -- that would now be accepted moved meanwhile: still refused.
@@ -58,14 +58,15 @@ export class Migration20261207140000 extends Migration {
       end $$;`);
 
     this.addSql('drop function if exists es_refusal(text, bigint);');
+    this.addSql('drop function if exists es_take_versions(text, bigint, int);');
   }
 
   override async down(): Promise<void> {
-    // es_refusal and es_link as Migration20261129103000 created them.
+    // es_take_versions, es_refusal and es_link as Migration20261129103000 created them.
     const first = new Migration20261129103000(this.driver, this.config);
     await first.up();
     for (const sql of first.getQueries().map(String)) {
-      if (/^create function es_(refusal|link)\(/.test(sql)) this.addSql(sql.replace(/^create function/, 'create or replace function'));
+      if (/^create function es_(take_versions|refusal|link)\(/.test(sql)) this.addSql(sql.replace(/^create function/, 'create or replace function'));
     }
   }
 }

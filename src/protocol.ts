@@ -77,6 +77,47 @@ export function expectedVersionStatusSql(t: ExpectedVersionSqlTerms): string {
           else ${WriteStatus.WrongExpectedVersion} end)`;
 }
 
+/** The SQL names `takeVersionsSql` writes with. */
+export interface TakeVersionsSqlTerms {
+  /** The streams table, as the function names it (`streams`, `{s}.streams`). */
+  streams: string;
+  stream: string;
+  expected: string;
+  /** How many versions to take. */
+  count: string;
+  /** Where the stream row's id and new version go (`v_ref, stream_version`): both null when refused. */
+  into: string;
+}
+
+/**
+ * The expected-version rules in their locking form: PL/pgSQL that locks (or
+ * creates) the stream row and moves its version by `count` when the rules
+ * allow it, in one statement. When they do not, `into` stays null and the
+ * caller explains the refusal with `expectedVersionStatusSql`. Inlined into
+ * es_append (no function call per append) and es_link.
+ */
+export function takeVersionsSql(t: TakeVersionsSqlTerms): string {
+  const returning = `returning s.id, s.version into ${t.into};`;
+  return `if ${t.expected} = ${ExpectedVersionCode.Any} then
+          insert into ${t.streams} as s (stream_id, version) values (${t.stream}, ${t.count})
+          on conflict (stream_id) do update set version = s.version + ${t.count} where s.deleted_at is null
+          ${returning}
+        elsif ${t.expected} = ${ExpectedVersionCode.NoStream} or ${t.expected} = 0 then
+          insert into ${t.streams} as s (stream_id, version) values (${t.stream}, ${t.count})
+          on conflict (stream_id) do update set version = s.version + ${t.count}
+            where s.version = 0 and s.deleted_at is null
+          ${returning}
+        elsif ${t.expected} = ${ExpectedVersionCode.StreamExists} then
+          update ${t.streams} s set version = s.version + ${t.count}
+          where s.stream_id = ${t.stream} and s.deleted_at is null
+          ${returning}
+        else
+          update ${t.streams} s set version = s.version + ${t.count}
+          where s.stream_id = ${t.stream} and s.version = ${t.expected} and s.deleted_at is null
+          ${returning}
+        end if;`;
+}
+
 /**
  * Payloads on the store's NOTIFY channel. Besides these: the last `$all`
  * position a sweep gave (digits), and a projection's checkpoint

@@ -1,0 +1,3 @@
+import { migrationSql } from '/work/wt/arch2/test/architecture/migration-sql';
+import { Migration20261207100000 } from '/work/wt/arch2/migrations/Migration20261207100000';
+migrationSql(Migration20261207100000 as never).then((sql) => console.log(sql));
