@@ -100,6 +100,15 @@ export function assertStorableText(value: string, argument: string): void {
   if (problem !== undefined) throw new InvalidArgumentError(argument, problem);
 }
 
+/**
+ * The error for a value that is not what `argument` takes: "Invalid
+ * <argument>: expected <expected>, got <the value>". Thrown by the caller
+ * (`throw invalidValue(...)`), so that the control flow stays visible.
+ */
+export function invalidValue(argument: string, expected: string, value: unknown): InvalidArgumentError {
+  return new InvalidArgumentError(argument, `expected ${expected}, got ${describe(value)}`);
+}
+
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';

@@ -3,7 +3,7 @@
  * record them in the domain registry, nothing more.
  */
 import { InvalidArgumentError } from '../errors';
-import { assertFunction, assertObject, describe } from '../validation';
+import { assertFunction, assertObject, describe, invalidValue } from '../validation';
 import { AggregateRoot } from './aggregate-root';
 import { AnyClass, EventClass, assertSchemaVersion, assertTypeName, domainRegistry } from './registry';
 
@@ -39,7 +39,7 @@ export function Aggregate(name: string, options: AggregateOptions = {}): ClassDe
   assertObject(options, '@Aggregate options');
   const { snapshotEvery, snapshotVersion = 1, streamId = (id: string) => `${name}-${id}` } = options;
   if (snapshotEvery !== undefined && (typeof snapshotEvery !== 'number' || !Number.isInteger(snapshotEvery) || snapshotEvery < 1)) {
-    throw new InvalidArgumentError('@Aggregate snapshotEvery', `expected an integer >= 1, got ${describe(snapshotEvery)}`);
+    throw invalidValue('@Aggregate snapshotEvery', 'an integer >= 1', snapshotEvery);
   }
   assertSchemaVersion(snapshotVersion, '@Aggregate snapshotVersion');
   assertFunction(streamId, '@Aggregate streamId');

@@ -6,7 +6,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { InvalidArgumentError } from '../errors';
 import type { StartFrom } from '../subscriptions/subscription-options';
 import type { RecordedEvent } from '../types';
-import { assertBoolean, describe, optionalFunction, optionalInteger, optionsObject } from '../validation';
+import { assertBoolean, invalidValue, optionalFunction, optionalInteger, optionsObject } from '../validation';
 
 /** Options of `@Projection(name, options)`. */
 export interface ProjectionOptions {
@@ -213,7 +213,7 @@ export function resolveWaitForOptions(options: WaitForOptions | undefined): { ti
 /** A `$all` position to wait for: an integer >= 0. */
 export function assertPosition(position: unknown): asserts position is number {
   if (typeof position !== 'number' || !Number.isSafeInteger(position) || position < 0) {
-    throw new InvalidArgumentError('position', `expected a $all position (an integer >= 0), got ${describe(position)}`);
+    throw invalidValue('position', 'a $all position (an integer >= 0)', position);
   }
 }
 
@@ -221,13 +221,13 @@ export function resolveProjectionOptions(options: ProjectionOptions | undefined,
   const o = optionsObject(options, argument) as ProjectionOptions;
   const startFrom = o.startFrom ?? 'origin';
   if (startFrom !== 'origin' && startFrom !== 'current' && !(Number.isSafeInteger(startFrom) && (startFrom as number) >= 0)) {
-    throw new InvalidArgumentError(`${argument}.startFrom`, `expected 'origin', 'current' or a position >= 0, got ${describe(startFrom)}`);
+    throw invalidValue(`${argument}.startFrom`, "'origin', 'current' or a position >= 0", startFrom);
   }
   const inline = o.inline ?? false;
   assertBoolean(inline, `${argument}.inline`);
   const poisonEvents = o.poisonEvents ?? 'stop';
   if (poisonEvents !== 'stop' && poisonEvents !== 'park') {
-    throw new InvalidArgumentError(`${argument}.poisonEvents`, `expected 'stop' or 'park', got ${describe(poisonEvents)}`);
+    throw invalidValue(`${argument}.poisonEvents`, "'stop' or 'park'", poisonEvents);
   }
   const batchLookups = o.batchLookups ?? true;
   assertBoolean(batchLookups, `${argument}.batchLookups`);

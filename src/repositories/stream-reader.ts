@@ -2,7 +2,7 @@
 import { InvalidArgumentError, StreamDeletedError, StreamNotFoundError } from '../errors';
 import type { PaginateStreamsOptions, ReadAllOptions, RecordedEvent, StreamInfo, StreamPage, StreamReadOptions } from '../types';
 import { ALL_STREAM } from '../protocol';
-import { assertBackwardStart, assertNonNegativeInteger, assertObject, assertPositiveInteger, assertStorableText, assertStreamIdOrAll, describe } from '../validation';
+import { assertBackwardStart, assertNonNegativeInteger, assertObject, assertPositiveInteger, assertStorableText, assertStreamIdOrAll, invalidValue } from '../validation';
 import { ResolvedFilter, resolveFilter } from './read-filter';
 import { ReadRow, hasEvent, toRecordedEvent } from './row-mapping';
 import { PAGINATE_SORT_COLUMNS } from './sql/read.sql';
@@ -162,13 +162,13 @@ export class StreamReader {
     assertPositiveInteger(pageSize, 'options.pageSize');
     if (pageSize > 10_000) throw new InvalidArgumentError('options.pageSize', `at most 10000, got ${pageSize}`);
     if ((page - 1) * pageSize > Number.MAX_SAFE_INTEGER) throw new InvalidArgumentError('options.page', `too large for pages of ${pageSize}, got ${page}`);
-    if (typeof search !== 'string') throw new InvalidArgumentError('options.search', `expected a string, got ${describe(search)}`);
+    if (typeof search !== 'string') throw invalidValue('options.search', 'a string', search);
     assertStorableText(search, 'options.search');
     // Own keys only: `'toString' in {}` is true.
     if (typeof sortBy !== 'string' || !Object.hasOwn(PAGINATE_SORT_COLUMNS, sortBy)) {
-      throw new InvalidArgumentError('options.sortBy', `expected one of ${Object.keys(PAGINATE_SORT_COLUMNS).join(', ')}, got ${describe(sortBy)}`);
+      throw invalidValue('options.sortBy', `one of ${Object.keys(PAGINATE_SORT_COLUMNS).join(', ')}`, sortBy);
     }
-    if (direction !== 'asc' && direction !== 'desc') throw new InvalidArgumentError('options.sortDirection', `expected "asc" or "desc", got ${describe(direction)}`);
+    if (direction !== 'asc' && direction !== 'desc') throw invalidValue('options.sortDirection', '"asc" or "desc"', direction);
 
     const { runner } = this;
     const { read } = this.context;
