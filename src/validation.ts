@@ -148,6 +148,28 @@ export function optionalInteger(value: unknown, fallback: number, min: number, a
   return value;
 }
 
+/**
+ * The retry delays of a subscription or a projection: `retryDelayMs` from 1,
+ * and `maxRetryDelayMs`, which defaults to the larger of its default and
+ * `retryDelayMs` and must not be below `retryDelayMs`.
+ */
+export function optionalRetryDelays(
+  options: { retryDelayMs?: unknown; maxRetryDelayMs?: unknown },
+  defaults: { retryDelayMs: number; maxRetryDelayMs: number },
+): { retryDelayMs: number; maxRetryDelayMs: number } {
+  const retryDelayMs = optionalInteger(options.retryDelayMs, defaults.retryDelayMs, 1, 'options.retryDelayMs');
+  const maxRetryDelayMs = optionalInteger(options.maxRetryDelayMs, Math.max(defaults.maxRetryDelayMs, retryDelayMs), 1, 'options.maxRetryDelayMs');
+  if (maxRetryDelayMs < retryDelayMs) {
+    throw new InvalidArgumentError('options.maxRetryDelayMs', `must not be below options.retryDelayMs (${retryDelayMs}), got ${maxRetryDelayMs}`);
+  }
+  return { retryDelayMs, maxRetryDelayMs };
+}
+
+/** A read filter is given only with `$all`. */
+export function assertFilterTarget(filter: unknown, streamIdOrAll: string): void {
+  if (filter && streamIdOrAll !== ALL_STREAM) throw new InvalidArgumentError('options.filter', 'filters apply to $all only');
+}
+
 /** A boolean option, false when omitted. */
 export function optionalBoolean(value: unknown, argument: string): boolean {
   if (value === undefined) return false;

@@ -6,7 +6,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { InvalidArgumentError } from '../errors';
 import type { StartFrom } from '../subscriptions/subscription-options';
 import type { RecordedEvent } from '../types';
-import { assertBoolean, invalidValue, optionalFunction, optionalInteger, optionsObject } from '../validation';
+import { assertBoolean, invalidValue, optionalFunction, optionalInteger, optionsObject, optionalRetryDelays } from '../validation';
 
 /** Options of `@Projection(name, options)`. */
 export interface ProjectionOptions {
@@ -247,11 +247,7 @@ export function resolveProjectionOptions(options: ProjectionOptions | undefined,
 export function resolveRunnerOptions(options: ProjectionRunnerOptions | undefined): ResolvedRunnerOptions {
   const o = optionsObject(options, 'options') as ProjectionRunnerOptions;
   const d = PROJECTION_DEFAULTS;
-  const retryDelayMs = optionalInteger(o.retryDelayMs, d.retryDelayMs, 1, 'options.retryDelayMs');
-  const maxRetryDelayMs = optionalInteger(o.maxRetryDelayMs, Math.max(d.maxRetryDelayMs, retryDelayMs), 1, 'options.maxRetryDelayMs');
-  if (maxRetryDelayMs < retryDelayMs) {
-    throw new InvalidArgumentError('options.maxRetryDelayMs', `must not be below options.retryDelayMs (${retryDelayMs}), got ${maxRetryDelayMs}`);
-  }
+  const { retryDelayMs, maxRetryDelayMs } = optionalRetryDelays(o, d);
   const onError = optionalFunction(o.onError, 'options.onError');
   return {
     takeoverIntervalMs: optionalInteger(o.takeoverIntervalMs, d.takeoverIntervalMs, 1, 'options.takeoverIntervalMs'),

@@ -2,7 +2,7 @@
 import { InvalidArgumentError, StreamDeletedError, StreamNotFoundError } from '../errors';
 import type { PaginateStreamsOptions, ReadAllOptions, RecordedEvent, StreamInfo, StreamPage, StreamReadOptions } from '../types';
 import { ALL_STREAM } from '../protocol';
-import { assertBackwardStart, assertNonNegativeInteger, assertObject, assertPositiveInteger, assertStorableText, assertStreamIdOrAll, invalidValue } from '../validation';
+import { assertBackwardStart, assertNonNegativeInteger, assertObject, assertPositiveInteger, assertStorableText, assertStreamIdOrAll, invalidValue, assertFilterTarget } from '../validation';
 import { ResolvedFilter, resolveFilter } from './read-filter';
 import { ReadRow, hasEvent, toRecordedEvent } from './row-mapping';
 import { PAGINATE_SORT_COLUMNS } from './sql/read.sql';
@@ -220,7 +220,7 @@ export function streamForwardArgs(streamId: string, start: number, options: Stre
   assertStreamIdOrAll(streamId);
   assertNonNegativeInteger(start, streamId === ALL_STREAM ? 'startPosition' : 'startVersion');
   const filter = resolveFilter(options?.filter);
-  if (filter && streamId !== ALL_STREAM) throw new InvalidArgumentError('options.filter', 'filters apply to $all only');
+  assertFilterTarget(filter, streamId);
   return { all: streamId === ALL_STREAM, start: Math.max(start, 1), batchSize: batchSizeOf(options), filter };
 }
 

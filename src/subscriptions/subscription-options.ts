@@ -6,7 +6,7 @@ import type { EventEmitter } from 'node:events';
 import { InvalidArgumentError } from '../errors';
 import { ResolvedFilter, resolveFilter } from '../repositories/read-filter';
 import type { ReadFilter, RecordedEvent } from '../types';
-import { assertFunction, assertStorableText, invalidValue, optionalBoolean, optionalFunction, optionalInteger, optionsObject } from '../validation';
+import { assertFunction, assertStorableText, invalidValue, optionalBoolean, optionalFunction, optionalInteger, optionsObject, optionalRetryDelays } from '../validation';
 
 /** Where a new persistent subscription starts: the beginning, the current end, or after event number n. */
 export type StartFrom = 'origin' | 'current' | number;
@@ -199,11 +199,7 @@ export function resolvePersistentOptions<T>(options: PersistentSubscriptionOptio
   if (concurrencyLimit > 1 && !partitionBy) {
     throw new InvalidArgumentError('options.concurrencyLimit', 'a limit above 1 needs options.partitionBy (events of one partition stay in order)');
   }
-  const retryDelayMs = optionalInteger(o.retryDelayMs, d.retryDelayMs, 1, 'options.retryDelayMs');
-  const maxRetryDelayMs = optionalInteger(o.maxRetryDelayMs, Math.max(d.maxRetryDelayMs, retryDelayMs), 1, 'options.maxRetryDelayMs');
-  if (maxRetryDelayMs < retryDelayMs) {
-    throw new InvalidArgumentError('options.maxRetryDelayMs', `must not be below options.retryDelayMs (${retryDelayMs}), got ${maxRetryDelayMs}`);
-  }
+  const { retryDelayMs, maxRetryDelayMs } = optionalRetryDelays(o, d);
   return {
     ...resolveSubscribeOptions(o),
     startFrom,
