@@ -1,3 +1,0 @@
-import { migrationSql } from '/work/wt/arch2/test/architecture/migration-sql';
-import { Migration20261207100000 } from '/work/wt/arch2/migrations/Migration20261207100000';
-migrationSql(Migration20261207100000 as never).then((sql) => console.log(sql));
