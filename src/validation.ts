@@ -127,6 +127,16 @@ export function assertBoolean(value: unknown, argument: string): asserts value i
   if (typeof value !== 'boolean') throw new InvalidArgumentError(argument, `expected a boolean, got ${describe(value)}`);
 }
 
+/** The method a decorator marks is an instance method; `kind` names such methods (`handlers`). */
+export function assertInstanceMethod(decorator: string, target: object, method: string | symbol, descriptor: PropertyDescriptor, kind: string): void {
+  if (typeof target === 'function') {
+    throw new InvalidArgumentError(decorator, `${String(method)} of ${target.name} is static; ${kind} are instance methods`);
+  }
+  if (typeof descriptor.value !== 'function') {
+    throw new InvalidArgumentError(decorator, `${String(method)} of ${target.constructor.name} is not a method`);
+  }
+}
+
 // ---- options objects: `undefined` takes the default, anything else must be right.
 
 /** An options argument: an object, or `{}` when omitted. */

@@ -3,7 +3,7 @@
  * record them in the domain registry, nothing more.
  */
 import { InvalidArgumentError } from '../errors';
-import { assertFunction, assertObject, describe, invalidValue } from '../validation';
+import { assertFunction, assertInstanceMethod, assertObject, describe, invalidValue } from '../validation';
 import { AggregateRoot } from './aggregate-root';
 import { AnyClass, EventClass, assertSchemaVersion, assertTypeName, domainRegistry } from './registry';
 
@@ -66,12 +66,7 @@ export function Apply<E extends EventClass>(eventClass: E): EventHandlerDecorato
     throw new InvalidArgumentError('@Apply', `expected an event class, got ${describe(eventClass)} (is the class defined before the aggregate?)`);
   }
   return (target, method, descriptor) => {
-    if (typeof descriptor.value !== 'function') {
-      throw new InvalidArgumentError('@Apply', `${String(method)} of ${target.constructor.name} is not a method`);
-    }
-    if (typeof target === 'function') {
-      throw new InvalidArgumentError('@Apply', `${String(method)} of ${target.name} is static; apply handlers are instance methods`);
-    }
+    assertInstanceMethod('@Apply', target, method, descriptor, 'apply handlers');
     domainRegistry.registerApplyHandler(target.constructor as AnyClass, eventClass, method);
   };
 }
