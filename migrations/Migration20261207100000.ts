@@ -1,6 +1,7 @@
 import { Migration } from '@mikro-orm/migrations';
 import { Migration20261206120000 } from './Migration20261206120000';
 import { Migration20261206165000 } from './Migration20261206165000';
+import { WriteStatus, expectedVersionStatusSql, takeVersionsSql } from '../src/protocol';
 
 /**
  * Less per append (docs/ordering.md, "What an append pays"):
@@ -136,36 +137,24 @@ export class Migration20261207100000 extends Migration {
         p_causation uuid[], p_correlation uuid[], p_sync boolean,
         out status int, out stream_version bigint, out tx xid8, out last_position bigint)
       language plpgsql as $$
-      declare v_ref bigint; v_count int := cardinality(p_ids); v_xmax xid8; v_xip xid8[];
+      declare v_ref bigint; v_count int := cardinality(p_ids); v_xmax xid8; v_xip xid8[]; v_deleted timestamptz;
       begin
         -- Locks (or creates) the stream row and moves its version, honouring
-        -- the expected version: -1 any, -2 no stream, -3 stream exists, n exact.
-        if p_expected = -1 then
-          insert into {s}.streams as s (stream_id, version) values (p_stream, v_count)
-          on conflict (stream_id) do update set version = s.version + v_count where s.deleted_at is null
-          returning s.id, s.version into v_ref, stream_version;
-        elsif p_expected = -2 or p_expected = 0 then
-          insert into {s}.streams as s (stream_id, version) values (p_stream, v_count)
-          on conflict (stream_id) do update set version = s.version + v_count
-            where s.version = 0 and s.deleted_at is null
-          returning s.id, s.version into v_ref, stream_version;
-        elsif p_expected = -3 then
-          update {s}.streams s set version = s.version + v_count
-          where s.stream_id = p_stream and s.deleted_at is null
-          returning s.id, s.version into v_ref, stream_version;
-        else
-          update {s}.streams s set version = s.version + v_count
-          where s.stream_id = p_stream and s.version = p_expected and s.deleted_at is null
-          returning s.id, s.version into v_ref, stream_version;
-        end if;
+        -- the expected version (ExpectedVersionCode, or n exact).
+        ${takeVersionsSql({ streams: '{s}.streams', stream: 'p_stream', expected: 'p_expected', count: 'v_count', into: 'v_ref, stream_version' })}
         if v_ref is null then
           select r.stream_version, r.tx, r.last_position into stream_version, tx, last_position
           from {s}.es_replay(p_stream, p_ids) r;
           if found then
-            status := 0;
+            status := ${WriteStatus.Ok};
             return;
           end if;
-          select r.status, r.stream_version into status, stream_version from {s}.es_refusal(p_stream, p_expected) r;
+          -- Why it was refused, from the stream's committed state. A state
+          -- that would now be accepted moved after our update: still refused.
+          select s.version, s.deleted_at into stream_version, v_deleted from {s}.streams s where s.stream_id = p_stream;
+          status := ${refusalSql};
+          if status = ${WriteStatus.Ok} then status := ${WriteStatus.WrongExpectedVersion}; end if;
+          stream_version := coalesce(stream_version, 0);
           return;
         end if;
 
@@ -226,6 +215,11 @@ export class Migration20261207100000 extends Migration {
     }
   }
 }
+
+/** The expected-version rules (src/protocol.ts) on the stream state es_append reads when refused. */
+const refusalSql = expectedVersionStatusSql({
+  expected: 'p_expected', exists: 'stream_version is not null', version: 'stream_version', deleted: 'v_deleted is not null',
+});
 
 /** A DO block that creates the function `sql` with `{s}` replaced by the quoted current schema. */
 function inSchema(sql: string): string {

@@ -1,4 +1,5 @@
 import { Migration } from '@mikro-orm/migrations';
+import { WriteStatus, expectedVersionStatusSql } from '../src/protocol';
 
 /**
  * Retention (docs/retention.md): per-stream limits and truncation.
@@ -73,7 +74,11 @@ export class Migration20261207110000 extends Migration {
   }
 }
 
-/** es_delete as defined by Migration20261129103000, with `onHardDelete` run after a hard delete's own deletes. */
+/**
+ * es_delete as defined by Migration20261129103000, with `onHardDelete` run
+ * after a hard delete's own deletes, and the expected-version rules of
+ * src/protocol.ts on the locked row.
+ */
 function deleteFunction(onHardDelete: string): string {
   return `create or replace function es_delete(p_stream text, p_expected bigint, p_hard boolean,
         out status int, out stream_version bigint)
@@ -83,13 +88,12 @@ function deleteFunction(onHardDelete: string): string {
         select s.id, s.version, s.deleted_at into v_ref, stream_version, v_deleted
         from streams s where s.stream_id = p_stream for update;
         if not found then
-          status := 3; stream_version := 0; return;
-        elsif v_deleted is not null then
-          status := 4; return;
-        elsif p_expected = -2 and stream_version > 0 then
-          status := 2; return;
-        elsif p_expected >= 0 and p_expected <> stream_version then
-          status := 1; return;
+          -- Nothing to delete, whatever the expected version.
+          status := ${WriteStatus.StreamNotFound}; stream_version := 0; return;
+        end if;
+        status := ${expectedVersionStatusSql({ expected: 'p_expected', exists: 'true', version: 'stream_version', deleted: 'v_deleted is not null' })};
+        if status <> ${WriteStatus.Ok} then
+          return;
         end if;
 
         if p_hard then
@@ -103,6 +107,6 @@ function deleteFunction(onHardDelete: string): string {
         else
           update streams s set deleted_at = now() where s.id = v_ref;
         end if;
-        status := 0;
+        status := ${WriteStatus.Ok};
       end $$;`;
 }

@@ -10,6 +10,7 @@ import { Migration20261206165000 } from './Migration20261206165000';
 import { Migration20261207100000 } from './Migration20261207100000';
 import { Migration20261207110000 } from './Migration20261207110000';
 import { Migration20261207130000 } from './Migration20261207130000';
+import { Migration20261207140000 } from './Migration20261207140000';
 
 /**
  * Every migration, in order. The store runs them from this list rather than
@@ -28,4 +29,5 @@ export const MIGRATIONS = [
   { name: 'Migration20261207100000', class: Migration20261207100000 },
   { name: 'Migration20261207110000', class: Migration20261207110000 },
   { name: 'Migration20261207130000', class: Migration20261207130000 },
+  { name: 'Migration20261207140000', class: Migration20261207140000 },
 ];

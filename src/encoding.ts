@@ -7,7 +7,7 @@ import { v7 as uuidv7, validate as isUuid } from 'uuid';
 import { DuplicateEventError, InvalidArgumentError } from './errors';
 import { ExpectedVersionCode } from './protocol';
 import { EventData, ExpectedVersion } from './types';
-import { assertStorableText, assertUuid, describe, unstorableText } from './validation';
+import { assertStorableText, assertUuid, describe, invalidValue, unstorableText } from './validation';
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 
@@ -39,7 +39,7 @@ export interface EncodedEvents {
 
 /** Validates a batch of events and encodes it for the database. */
 export function encodeEvents(events: unknown): EncodedEvents {
-  if (!Array.isArray(events)) throw new InvalidArgumentError('events', `expected an array of events, got ${describe(events)}`);
+  if (!Array.isArray(events)) throw invalidValue('events', 'an array of events', events);
   const count = events.length;
   const encoded: EncodedEvents = {
     ids: new Array(count), types: new Array(count), data: new Array(count),
@@ -51,11 +51,11 @@ export function encodeEvents(events: unknown): EncodedEvents {
     const at = (field = '') => `events[${index}]${field}`;
     const event: unknown = events[index];
     if (event === null || typeof event !== 'object' || Array.isArray(event)) {
-      throw new InvalidArgumentError(at(), `expected an event object, got ${describe(event)}`);
+      throw invalidValue(at(), 'an event object', event);
     }
     const e = event as EventData;
     if (typeof e.eventType !== 'string' || e.eventType.length === 0) {
-      throw new InvalidArgumentError(at('.eventType'), `expected a non-empty string, got ${describe(e.eventType)}`);
+      throw invalidValue(at('.eventType'), 'a non-empty string', e.eventType);
     }
     if (unstorableText(e.eventType) !== undefined) assertStorableText(e.eventType, at('.eventType'));
     let eventId: string;
@@ -71,7 +71,7 @@ export function encodeEvents(events: unknown): EncodedEvents {
     encoded.data[index] = toJson(e.data, at, '.data');
     if (e.metadata === undefined || e.metadata === null) encoded.metadata[index] = null;
     else if (typeof e.metadata !== 'object' || Array.isArray(e.metadata)) {
-      throw new InvalidArgumentError(at('.metadata'), `expected an object, got ${describe(e.metadata)}`);
+      throw invalidValue(at('.metadata'), 'an object', e.metadata);
     } else encoded.metadata[index] = toJson(e.metadata, at, '.metadata');
     encoded.causation[index] = e.causationId === undefined || e.causationId === null ? null : optionalUuid(e.causationId, at('.causationId'));
     encoded.correlation[index] = e.correlationId === undefined || e.correlationId === null ? null : optionalUuid(e.correlationId, at('.correlationId'));

@@ -242,3 +242,59 @@ export class StreamTruncatedError extends EventStoreError {
       + ' (record a snapshot before truncating, or load from one that covers the removed versions)');
   }
 }
+
+/**
+ * A subscription's own code threw: the handler, or its `selector`, `mapper`
+ * or `partitionBy`. The message is the thrown error's own; `cause` is what
+ * was thrown. The events are delivered again after a backoff.
+ */
+export class SubscriptionHandlerError extends EventStoreError {
+  readonly code = 'subscription_handler_failed';
+
+  constructor(readonly streamId: string, readonly subscriptionName: string | undefined, cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+}
+
+/**
+ * A database or driver failure while the store worked on its own behalf
+ * (reading events for a subscription or a projection, writing a checkpoint,
+ * keeping an advisory lock), reported to `onError` and retried. `sqlState`
+ * is PostgreSQL's SQLSTATE when the server gave one (`57P01`: the server was
+ * shut down, `53300`: too many connections, …); `cause` is the driver's
+ * error, whose message this one keeps.
+ */
+export class StoreOperationError extends EventStoreError {
+  readonly code = 'store_operation_failed';
+  readonly sqlState: string | undefined;
+
+  constructor(
+    /** What failed, e.g. `subscription "billing" to $all`. */
+    readonly operation: string,
+    cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.sqlState = sqlStateOf(cause);
+  }
+}
+
+/** The SQLSTATE of a driver error or of one of its causes (MikroORM wraps pg's error, which has it as `code`). */
+function sqlStateOf(error: unknown, depth = 0): string | undefined {
+  if (typeof error !== 'object' || error === null || depth > 4) return undefined;
+  const { sqlState, code, cause } = error as { sqlState?: unknown; code?: unknown; cause?: unknown };
+  for (const candidate of [sqlState, code]) {
+    // Five characters with a digit: an SQLSTATE, not a Node code such as EPIPE.
+    if (typeof candidate === 'string' && /^[0-9A-Z]{5}$/.test(candidate) && /\d/.test(candidate)) return candidate;
+  }
+  return sqlStateOf(cause, depth + 1);
+}
+
+/**
+ * What a subscription or a projection passes to `onError` (and its `error`
+ * event): the store's own errors as they are, anything else as a
+ * `StoreOperationError` of `operation`, so that every reported error has a
+ * class and a `code`.
+ */
+export function reportedError(error: unknown, operation: string): EventStoreError {
+  return error instanceof EventStoreError ? error : new StoreOperationError(operation, error);
+}

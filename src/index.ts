@@ -34,6 +34,7 @@ export {
   WrongExpectedVersionError,
 } from './errors';
 export { ConcurrencyRetriesExhaustedError, ConnectionError, SubscriptionStalledError } from './errors';
+export { OwnershipLostError, StoreOperationError, SubscriptionHandlerError } from './errors';
 
 // Retention: truncation and per-stream limits, see docs/retention.md.
 export { StreamTruncatedError } from './errors';

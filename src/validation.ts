@@ -100,12 +100,41 @@ export function assertStorableText(value: string, argument: string): void {
   if (problem !== undefined) throw new InvalidArgumentError(argument, problem);
 }
 
+/**
+ * The error for a value that is not what `argument` takes: "Invalid
+ * <argument>: expected <expected>, got <the value>". Thrown by the caller
+ * (`throw invalidValue(...)`), so that the control flow stays visible.
+ */
+export function invalidValue(argument: string, expected: string, value: unknown): InvalidArgumentError {
+  return new InvalidArgumentError(argument, `expected ${expected}, got ${describe(value)}`);
+}
+
 export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
   return typeof value;
+}
+
+/** An object (arrays included); `argument` names it in the error. */
+export function assertObject(value: unknown, argument: string): asserts value is object {
+  if (value === null || typeof value !== 'object') throw new InvalidArgumentError(argument, `expected an object, got ${describe(value)}`);
+}
+
+/** A boolean. */
+export function assertBoolean(value: unknown, argument: string): asserts value is boolean {
+  if (typeof value !== 'boolean') throw new InvalidArgumentError(argument, `expected a boolean, got ${describe(value)}`);
+}
+
+/** The method a decorator marks is an instance method; `kind` names such methods (`handlers`). */
+export function assertInstanceMethod(decorator: string, target: object, method: string | symbol, descriptor: PropertyDescriptor, kind: string): void {
+  if (typeof target === 'function') {
+    throw new InvalidArgumentError(decorator, `${String(method)} of ${target.name} is static; ${kind} are instance methods`);
+  }
+  if (typeof descriptor.value !== 'function') {
+    throw new InvalidArgumentError(decorator, `${String(method)} of ${target.constructor.name} is not a method`);
+  }
 }
 
 // ---- options objects: `undefined` takes the default, anything else must be right.
@@ -127,6 +156,28 @@ export function optionalInteger(value: unknown, fallback: number, min: number, a
     throw new InvalidArgumentError(argument, `expected an integer ${range}, got ${describe(value)}`);
   }
   return value;
+}
+
+/**
+ * The retry delays of a subscription or a projection: `retryDelayMs` from 1,
+ * and `maxRetryDelayMs`, which defaults to the larger of its default and
+ * `retryDelayMs` and must not be below `retryDelayMs`.
+ */
+export function optionalRetryDelays(
+  options: { retryDelayMs?: unknown; maxRetryDelayMs?: unknown },
+  defaults: { retryDelayMs: number; maxRetryDelayMs: number },
+): { retryDelayMs: number; maxRetryDelayMs: number } {
+  const retryDelayMs = optionalInteger(options.retryDelayMs, defaults.retryDelayMs, 1, 'options.retryDelayMs');
+  const maxRetryDelayMs = optionalInteger(options.maxRetryDelayMs, Math.max(defaults.maxRetryDelayMs, retryDelayMs), 1, 'options.maxRetryDelayMs');
+  if (maxRetryDelayMs < retryDelayMs) {
+    throw new InvalidArgumentError('options.maxRetryDelayMs', `must not be below options.retryDelayMs (${retryDelayMs}), got ${maxRetryDelayMs}`);
+  }
+  return { retryDelayMs, maxRetryDelayMs };
+}
+
+/** A read filter is given only with `$all`. */
+export function assertFilterTarget(filter: unknown, streamIdOrAll: string): void {
+  if (filter && streamIdOrAll !== ALL_STREAM) throw new InvalidArgumentError('options.filter', 'filters apply to $all only');
 }
 
 /** A boolean option, false when omitted. */

@@ -36,7 +36,7 @@ import {
   WrongExpectedVersionError,
 } from '../errors';
 import type { AppendResult, EventData, ExpectedVersionValue, RecordedEvent, SnapshotData, StreamInfo, WriteOptions } from '../types';
-import { assertNonNegativeInteger, assertPositiveInteger, describe } from '../validation';
+import { assertBoolean, assertNonNegativeInteger, assertPositiveInteger, describe, invalidValue } from '../validation';
 import { toJson } from '../encoding';
 import { subjectKeysOf } from './personal-data/aggregate-subjects';
 import { PersonalDataProtection, SubjectKeys, noteSubjectsOf } from './personal-data/personal-data';
@@ -105,7 +105,7 @@ export class AggregateRepository<T extends AggregateRoot> {
     options: AggregateRepositoryOptions = {},
   ) {
     if (!store || typeof (store as AggregateStore).appendToStream !== 'function') {
-      throw new InvalidArgumentError('store', `expected an EventStore, got ${describe(store)}`);
+      throw invalidValue('store', 'an EventStore', store);
     }
     this.info = aggregateInfoOf(aggregateClass);
     this.aggregateName = this.info.name;
@@ -213,12 +213,12 @@ export class AggregateRepository<T extends AggregateRoot> {
    */
   async update(id: string, fn: (aggregate: T) => void | Promise<void>, options: UpdateOptions = {}): Promise<T> {
     assertAggregateId(id, 'id');
-    if (typeof fn !== 'function') throw new InvalidArgumentError('fn', `expected a function, got ${describe(fn)}`);
+    if (typeof fn !== 'function') throw invalidValue('fn', 'a function', fn);
     assertSaveOptions(options);
     const { retries = DEFAULT_UPDATE_RETRIES, retryDelayMs = DEFAULT_UPDATE_RETRY_DELAY_MS, createIfMissing = false, ...saveOptions } = options;
     assertNonNegativeInteger(retries, 'options.retries');
     assertNonNegativeInteger(retryDelayMs, 'options.retryDelayMs');
-    if (typeof createIfMissing !== 'boolean') throw new InvalidArgumentError('options.createIfMissing', `expected a boolean, got ${describe(createIfMissing)}`);
+    assertBoolean(createIfMissing, 'options.createIfMissing');
     for (let attempt = 0; ; attempt++) {
       const aggregate = await this.load(id);
       // A stream has version 1 at least: version 0 means there is none.
@@ -294,7 +294,7 @@ export class AggregateRepository<T extends AggregateRoot> {
 
 function aggregateInfoOf(aggregateClass: unknown): AggregateInfo {
   if (typeof aggregateClass !== 'function') {
-    throw new InvalidArgumentError('aggregateClass', `expected an @Aggregate class, got ${describe(aggregateClass)}`);
+    throw invalidValue('aggregateClass', 'an @Aggregate class', aggregateClass);
   }
   const info = domainRegistry.aggregateByClass(aggregateClass);
   if (!info) throw new AggregateNotRegisteredError(aggregateClass.name);
@@ -314,6 +314,6 @@ function sleep(ms: number): Promise<void> {
 function assertSaveOptions(options: SaveOptions): void {
   assertEnvelope(options, 'options');
   if (options.em !== undefined && typeof (options.em as EntityManager | null)?.getTransactionContext !== 'function') {
-    throw new InvalidArgumentError('options.em', `expected a MikroORM EntityManager, got ${describe(options.em)}`);
+    throw invalidValue('options.em', 'a MikroORM EntityManager', options.em);
   }
 }

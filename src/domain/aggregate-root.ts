@@ -7,8 +7,7 @@
  * non-enumerable symbol, so that snapshots (class-transformer, which walks
  * the own enumerable fields) hold only the aggregate's own state.
  */
-import { InvalidArgumentError } from '../errors';
-import { describe, assertStorableText } from '../validation';
+import { assertStorableText, invalidValue } from '../validation';
 import { AggregateIdNotSetError, EventClassNotRegisteredError, MissingApplyHandlerError } from './errors';
 import { AnyClass, aggregateNameOf, domainRegistry } from './registry';
 
@@ -67,7 +66,7 @@ export abstract class AggregateRoot {
    */
   protected raise(event: object): void {
     if (event === null || typeof event !== 'object' || Array.isArray(event)) {
-      throw new InvalidArgumentError('event', `expected a @DomainEvent instance, got ${describe(event)}`);
+      throw invalidValue('event', 'a @DomainEvent instance', event);
     }
     if (!domainRegistry.eventByClass(event.constructor)) throw new EventClassNotRegisteredError(event.constructor?.name ?? 'Object');
     applyEvent(this, event);
@@ -94,6 +93,6 @@ export function applyEvent(aggregate: AggregateRoot, event: object): void {
 }
 
 export function assertAggregateId(id: unknown, argument: string): asserts id is string {
-  if (typeof id !== 'string' || id.length === 0) throw new InvalidArgumentError(argument, `expected a non-empty string, got ${describe(id)}`);
+  if (typeof id !== 'string' || id.length === 0) throw invalidValue(argument, 'a non-empty string', id);
   assertStorableText(id, argument);
 }

@@ -3,7 +3,7 @@
  * record them in the domain registry, nothing more.
  */
 import { InvalidArgumentError } from '../errors';
-import { assertFunction, describe } from '../validation';
+import { assertFunction, assertInstanceMethod, assertObject, describe, invalidValue } from '../validation';
 import { AggregateRoot } from './aggregate-root';
 import { AnyClass, EventClass, assertSchemaVersion, assertTypeName, domainRegistry } from './registry';
 
@@ -15,7 +15,7 @@ export interface DomainEventOptions {
 /** Registers an event class under the stored type name `name` (independent of the class name). */
 export function DomainEvent(name: string, options: DomainEventOptions = {}): ClassDecorator {
   assertTypeName(name, '@DomainEvent name');
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('@DomainEvent options', `expected an object, got ${describe(options)}`);
+  assertObject(options, '@DomainEvent options');
   const version = options.version ?? 1;
   assertSchemaVersion(version, '@DomainEvent version');
   return (target) => {
@@ -36,10 +36,10 @@ export interface AggregateOptions {
 export function Aggregate(name: string, options: AggregateOptions = {}): ClassDecorator {
   assertTypeName(name, '@Aggregate name');
   if (name.startsWith('$')) throw new InvalidArgumentError('@Aggregate name', `${JSON.stringify(name)}: names starting with "$" are reserved`);
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('@Aggregate options', `expected an object, got ${describe(options)}`);
+  assertObject(options, '@Aggregate options');
   const { snapshotEvery, snapshotVersion = 1, streamId = (id: string) => `${name}-${id}` } = options;
   if (snapshotEvery !== undefined && (typeof snapshotEvery !== 'number' || !Number.isInteger(snapshotEvery) || snapshotEvery < 1)) {
-    throw new InvalidArgumentError('@Aggregate snapshotEvery', `expected an integer >= 1, got ${describe(snapshotEvery)}`);
+    throw invalidValue('@Aggregate snapshotEvery', 'an integer >= 1', snapshotEvery);
   }
   assertSchemaVersion(snapshotVersion, '@Aggregate snapshotVersion');
   assertFunction(streamId, '@Aggregate streamId');
@@ -66,12 +66,7 @@ export function Apply<E extends EventClass>(eventClass: E): EventHandlerDecorato
     throw new InvalidArgumentError('@Apply', `expected an event class, got ${describe(eventClass)} (is the class defined before the aggregate?)`);
   }
   return (target, method, descriptor) => {
-    if (typeof descriptor.value !== 'function') {
-      throw new InvalidArgumentError('@Apply', `${String(method)} of ${target.constructor.name} is not a method`);
-    }
-    if (typeof target === 'function') {
-      throw new InvalidArgumentError('@Apply', `${String(method)} of ${target.name} is static; apply handlers are instance methods`);
-    }
+    assertInstanceMethod('@Apply', target, method, descriptor, 'apply handlers');
     domainRegistry.registerApplyHandler(target.constructor as AnyClass, eventClass, method);
   };
 }

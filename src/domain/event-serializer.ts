@@ -7,9 +7,8 @@
  * classes without such decorators skip class-transformer, see instance-builder.ts).
  */
 import { instanceToPlain } from 'class-transformer';
-import { InvalidArgumentError } from '../errors';
 import type { EventData, RecordedEvent } from '../types';
-import { assertUuid, describe } from '../validation';
+import { assertObject, assertUuid, describe, invalidValue } from '../validation';
 import { EventClassNotRegisteredError, EventDeserializationError, UnknownEventTypeError } from './errors';
 import { InstanceBuilder } from './instance-builder';
 import { DomainRegistry, domainRegistry } from './registry';
@@ -40,10 +39,10 @@ export class EventSerializer {
     private readonly registry: DomainRegistry = domainRegistry,
     private readonly instances: InstanceBuilder = new InstanceBuilder(),
   ) {
-    if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', `expected an object, got ${describe(options)}`);
+    assertObject(options, 'options');
     const mode = options.unknownEventType ?? 'error';
     if (mode !== 'error' && mode !== 'raw') {
-      throw new InvalidArgumentError('options.unknownEventType', `expected "error" or "raw", got ${describe(mode)}`);
+      throw invalidValue('options.unknownEventType', '"error" or "raw"', mode);
     }
     this.unknownEventType = mode;
   }
@@ -58,7 +57,7 @@ export class EventSerializer {
     assertEnvelope(envelope, 'envelope');
     return events.map((event) => {
       if (event === null || typeof event !== 'object' || Array.isArray(event)) {
-        throw new InvalidArgumentError('event', `expected a @DomainEvent instance, got ${describe(event)}`);
+        throw invalidValue('event', 'a @DomainEvent instance', event);
       }
       const info = this.registry.eventByClass(event.constructor);
       if (!info) throw new EventClassNotRegisteredError(event.constructor?.name ?? 'Object');
@@ -97,9 +96,9 @@ export class EventSerializer {
 
 /** Checks a write's envelope (metadata, causation and correlation ids). */
 export function assertEnvelope(envelope: EventEnvelope, argument: string): void {
-  if (envelope === null || typeof envelope !== 'object') throw new InvalidArgumentError(argument, `expected an object, got ${describe(envelope)}`);
+  if (envelope === null || typeof envelope !== 'object') throw invalidValue(argument, 'an object', envelope);
   if (envelope.metadata !== undefined && (envelope.metadata === null || typeof envelope.metadata !== 'object' || Array.isArray(envelope.metadata))) {
-    throw new InvalidArgumentError(`${argument}.metadata`, `expected an object, got ${describe(envelope.metadata)}`);
+    throw invalidValue(`${argument}.metadata`, 'an object', envelope.metadata);
   }
   if (envelope.causationId !== undefined) assertUuid(envelope.causationId, `${argument}.causationId`);
   if (envelope.correlationId !== undefined) assertUuid(envelope.correlationId, `${argument}.correlationId`);

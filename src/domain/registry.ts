@@ -5,8 +5,7 @@
  * process-wide, like class definitions: they happen when a class is
  * defined, and a name keeps one meaning for the life of the process.
  */
-import { InvalidArgumentError } from '../errors';
-import { describe, assertStorableText } from '../validation';
+import { assertStorableText, invalidValue } from '../validation';
 import {
   DuplicateAggregateError,
   DuplicateEventTypeError,
@@ -119,13 +118,13 @@ export function aggregateNameOf(aggregateClass: AnyClass, registry: DomainRegist
 
 export function assertTypeName(name: unknown, argument: string): asserts name is string {
   if (typeof name !== 'string' || name.trim().length === 0) {
-    throw new InvalidArgumentError(argument, `expected a non-empty name, got ${describe(name)}`);
+    throw invalidValue(argument, 'a non-empty name', name);
   }
   assertStorableText(name, argument);
 }
 
 export function assertSchemaVersion(version: unknown, argument: string): asserts version is number {
   if (typeof version !== 'number' || !Number.isInteger(version) || version < 1 || version > 1_000_000) {
-    throw new InvalidArgumentError(argument, `expected an integer >= 1, got ${describe(version)}`);
+    throw invalidValue(argument, 'an integer >= 1', version);
   }
 }

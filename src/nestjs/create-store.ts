@@ -1,11 +1,11 @@
 /** Makes the module's EventStore from its options: owning a MikroORM, or joining one. */
 import { InvalidArgumentError } from '../errors';
 import { EventStore } from '../store/event-store';
-import { describe } from '../validation';
+import { assertObject } from '../validation';
 import type { EventStoreModuleOptions } from './module-options';
 
 export async function createStore(options: EventStoreModuleOptions): Promise<EventStore> {
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', `expected an object, got ${describe(options)}`);
+  assertObject(options, 'options');
   const { orm, projections: _runnerOptions, ...storeOptions } = options;
   if (!orm) return EventStore.connect(storeOptions);
   const ownOrmOptions = (['clientUrl', 'entities', 'mikroOrm'] as const).filter((key) => storeOptions[key] !== undefined);

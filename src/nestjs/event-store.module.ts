@@ -16,7 +16,7 @@ import { InvalidArgumentError } from '../errors';
 import type { AggregateRoot } from '../domain/aggregate-root';
 import type { AggregateClass } from '../domain/aggregate-repository';
 import { EventStore } from '../store/event-store';
-import { describe } from '../validation';
+import { assertObject } from '../validation';
 import { aggregateRepositoryProviders } from './aggregate-providers';
 import { createStore } from './create-store';
 import { EventStoreLifecycle } from './event-store-lifecycle';
@@ -26,7 +26,7 @@ import { EVENT_STORE_MODULE_OPTIONS } from './tokens';
 @Module({})
 export class EventStoreModule {
   static forRoot(options: EventStoreModuleRootOptions = {}): DynamicModule {
-    if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', `expected an object, got ${describe(options)}`);
+    assertObject(options, 'options');
     const { aggregates = [], useApplicationOrm = false, ...storeOptions } = options;
     if (useApplicationOrm && storeOptions.orm) throw new InvalidArgumentError('useApplicationOrm', 'pass either orm or useApplicationOrm, not both');
     const optionsProvider: Provider = useApplicationOrm
@@ -36,7 +36,7 @@ export class EventStoreModule {
   }
 
   static forRootAsync(options: EventStoreModuleAsyncOptions): DynamicModule {
-    if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', `expected an object, got ${describe(options)}`);
+    assertObject(options, 'options');
     const { aggregates = [], imports = [] } = options;
     return { module: EventStoreModule, imports: [EventStoreCoreModule.register(asyncOptionsProviders(options), aggregates, imports)] };
   }

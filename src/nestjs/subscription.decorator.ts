@@ -7,7 +7,7 @@ import { InvalidArgumentError } from '../errors';
 import type { PersistentSubscriptionOptions, Subscription } from '../subscriptions/subscription-options';
 import type { RecordedEvent } from '../types';
 import { ALL_STREAM } from '../protocol';
-import { describe } from '../validation';
+import { invalidValue } from '../validation';
 
 export interface EventStoreSubscriptionOptions extends PersistentSubscriptionOptions {
   /** The stream followed: `$all` (the default) or one stream id. */
@@ -29,14 +29,14 @@ const registrations = new WeakMap<object, SubscriptionRegistration>();
 
 export function EventStoreSubscription(name: string, options: EventStoreSubscriptionOptions = {}): ClassDecorator {
   if (typeof name !== 'string' || name.length === 0) {
-    throw new InvalidArgumentError('@EventStoreSubscription name', `expected a non-empty string, got ${describe(name)}`);
+    throw invalidValue('@EventStoreSubscription name', 'a non-empty string', name);
   }
   if (options === null || typeof options !== 'object') {
-    throw new InvalidArgumentError('@EventStoreSubscription options', `expected an object, got ${describe(options)}`);
+    throw invalidValue('@EventStoreSubscription options', 'an object', options);
   }
   const { stream = ALL_STREAM, ...subscriptionOptions } = options;
   if (typeof stream !== 'string' || stream.length === 0) {
-    throw new InvalidArgumentError('@EventStoreSubscription stream', `expected '$all' or a stream id, got ${describe(stream)}`);
+    throw invalidValue('@EventStoreSubscription stream', "'$all' or a stream id", stream);
   }
   return (target) => {
     if (typeof (target.prototype as Partial<EventStoreSubscriptionHandler>).handle !== 'function') {

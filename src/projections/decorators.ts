@@ -5,7 +5,7 @@
 import { EventClassNotRegisteredError } from '../domain/errors';
 import { AnyClass, EventClass, assertTypeName, domainRegistry } from '../domain/registry';
 import { InvalidArgumentError } from '../errors';
-import { describe } from '../validation';
+import { assertInstanceMethod, describe } from '../validation';
 import { ProjectionOptions, resolveProjectionOptions } from './projection-options';
 import type { PreparedOf, ProjectionContext } from './projection-options';
 import { projectionRegistry } from './registry';
@@ -50,12 +50,7 @@ export function Handles<E extends EventClass>(eventClass: E): ProjectionHandlerD
   }
   return (prototype, method, descriptor) => {
     const target: object = prototype;
-    if (typeof target === 'function') {
-      throw new InvalidArgumentError('@Handles', `${String(method)} of ${target.name} is static; handlers are instance methods`);
-    }
-    if (typeof descriptor.value !== 'function') {
-      throw new InvalidArgumentError('@Handles', `${String(method)} of ${target.constructor.name} is not a method`);
-    }
+    assertInstanceMethod('@Handles', target, method, descriptor, 'handlers');
     projectionRegistry.registerHandler(target.constructor as AnyClass, eventClass, method);
   };
 }

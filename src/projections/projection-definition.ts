@@ -6,8 +6,7 @@
  */
 import { EventClassNotRegisteredError } from '../domain/errors';
 import { domainRegistry } from '../domain/registry';
-import { InvalidArgumentError } from '../errors';
-import { describe } from '../validation';
+import { invalidValue } from '../validation';
 import { DuplicateProjectionError, ProjectionNotRegisteredError } from './errors';
 import type { ProjectionBatchContext, ProjectionContext, ProjectionResetContext, ResolvedProjectionOptions } from './projection-options';
 import { projectionRegistry } from './registry';
@@ -70,7 +69,7 @@ export class ProjectionDefinition {
 /** The definitions of a runner's projections: classes (built with no arguments) or instances of `@Projection` classes. */
 export function definitionsOf(items: unknown): ProjectionDefinition[] {
   if (!Array.isArray(items) || items.length === 0) {
-    throw new InvalidArgumentError('projections', `expected a non-empty array of @Projection classes or instances, got ${describe(items)}`);
+    throw invalidValue('projections', 'a non-empty array of @Projection classes or instances', items);
   }
   const definitions = items.map((item, index) => definitionOf(item, `projections[${index}]`));
   const seen = new Set<string>();
@@ -89,7 +88,7 @@ function definitionOf(item: unknown, argument: string): ProjectionDefinition {
   } else if (item !== null && typeof item === 'object' && !Array.isArray(item)) {
     instance = item;
   } else {
-    throw new InvalidArgumentError(argument, `expected a @Projection class or instance, got ${describe(item)}`);
+    throw invalidValue(argument, 'a @Projection class or instance', item);
   }
   const info = projectionRegistry.projectionByClass(instance.constructor);
   if (!info) throw new ProjectionNotRegisteredError(instance.constructor?.name ?? 'Object');

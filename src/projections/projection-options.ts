@@ -6,7 +6,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { InvalidArgumentError } from '../errors';
 import type { StartFrom } from '../subscriptions/subscription-options';
 import type { RecordedEvent } from '../types';
-import { describe, optionalFunction, optionalInteger, optionsObject } from '../validation';
+import { assertBoolean, invalidValue, optionalFunction, optionalInteger, optionsObject, optionalRetryDelays } from '../validation';
 
 /** Options of `@Projection(name, options)`. */
 export interface ProjectionOptions {
@@ -213,7 +213,7 @@ export function resolveWaitForOptions(options: WaitForOptions | undefined): { ti
 /** A `$all` position to wait for: an integer >= 0. */
 export function assertPosition(position: unknown): asserts position is number {
   if (typeof position !== 'number' || !Number.isSafeInteger(position) || position < 0) {
-    throw new InvalidArgumentError('position', `expected a $all position (an integer >= 0), got ${describe(position)}`);
+    throw invalidValue('position', 'a $all position (an integer >= 0)', position);
   }
 }
 
@@ -221,16 +221,16 @@ export function resolveProjectionOptions(options: ProjectionOptions | undefined,
   const o = optionsObject(options, argument) as ProjectionOptions;
   const startFrom = o.startFrom ?? 'origin';
   if (startFrom !== 'origin' && startFrom !== 'current' && !(Number.isSafeInteger(startFrom) && (startFrom as number) >= 0)) {
-    throw new InvalidArgumentError(`${argument}.startFrom`, `expected 'origin', 'current' or a position >= 0, got ${describe(startFrom)}`);
+    throw invalidValue(`${argument}.startFrom`, "'origin', 'current' or a position >= 0", startFrom);
   }
   const inline = o.inline ?? false;
-  if (typeof inline !== 'boolean') throw new InvalidArgumentError(`${argument}.inline`, `expected a boolean, got ${describe(inline)}`);
+  assertBoolean(inline, `${argument}.inline`);
   const poisonEvents = o.poisonEvents ?? 'stop';
   if (poisonEvents !== 'stop' && poisonEvents !== 'park') {
-    throw new InvalidArgumentError(`${argument}.poisonEvents`, `expected 'stop' or 'park', got ${describe(poisonEvents)}`);
+    throw invalidValue(`${argument}.poisonEvents`, "'stop' or 'park'", poisonEvents);
   }
   const batchLookups = o.batchLookups ?? true;
-  if (typeof batchLookups !== 'boolean') throw new InvalidArgumentError(`${argument}.batchLookups`, `expected a boolean, got ${describe(batchLookups)}`);
+  assertBoolean(batchLookups, `${argument}.batchLookups`);
   if (inline && poisonEvents === 'park') {
     throw new InvalidArgumentError(`${argument}.poisonEvents`, "an inline projection cannot park events: its failures fail the append that wrote them");
   }
@@ -247,11 +247,7 @@ export function resolveProjectionOptions(options: ProjectionOptions | undefined,
 export function resolveRunnerOptions(options: ProjectionRunnerOptions | undefined): ResolvedRunnerOptions {
   const o = optionsObject(options, 'options') as ProjectionRunnerOptions;
   const d = PROJECTION_DEFAULTS;
-  const retryDelayMs = optionalInteger(o.retryDelayMs, d.retryDelayMs, 1, 'options.retryDelayMs');
-  const maxRetryDelayMs = optionalInteger(o.maxRetryDelayMs, Math.max(d.maxRetryDelayMs, retryDelayMs), 1, 'options.maxRetryDelayMs');
-  if (maxRetryDelayMs < retryDelayMs) {
-    throw new InvalidArgumentError('options.maxRetryDelayMs', `must not be below options.retryDelayMs (${retryDelayMs}), got ${maxRetryDelayMs}`);
-  }
+  const { retryDelayMs, maxRetryDelayMs } = optionalRetryDelays(o, d);
   const onError = optionalFunction(o.onError, 'options.onError');
   return {
     takeoverIntervalMs: optionalInteger(o.takeoverIntervalMs, d.takeoverIntervalMs, 1, 'options.takeoverIntervalMs'),

@@ -43,8 +43,8 @@ import type { SubscriptionManager } from '../subscriptions/subscription-manager'
 import type { Wakeable } from '../subscriptions/wake-hub';
 import type { RecordedEvent } from '../types';
 import { ALL_STREAM } from '../protocol';
-import { describe } from '../validation';
-import { InvalidArgumentError } from '../errors';
+import { invalidValue } from '../validation';
+import { reportedError } from '../errors';
 import { BatchCommitter, BatchFailure, applyEvents } from './batch-commit';
 import { ProjectionNotFoundError } from './errors';
 import { ParkedEvent, ParkedEvents, ReplayParkedResult } from './parking/parked-events';
@@ -385,7 +385,7 @@ export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
   }
 
   private definitionOf(name: string): ProjectionDefinition {
-    if (typeof name !== 'string') throw new InvalidArgumentError('name', `expected a projection name, got ${describe(name)}`);
+    if (typeof name !== 'string') throw invalidValue('name', 'a projection name', name);
     const definition = this.definitions.get(name);
     if (!definition) throw new ProjectionNotFoundError(name, this.names);
     return definition;
@@ -395,8 +395,12 @@ export class ProjectionRunner extends EventEmitter<ProjectionRunnerEvents> {
     this.emit('state', projection, state);
   }
 
-  /** To `onError`, to `error` listeners, and when nobody listens to MikroORM's logger (an unheard `error` event would throw). */
-  private report(error: Error, projection: string): void {
+  /**
+   * To `onError`, to `error` listeners, and when nobody listens to MikroORM's logger (an unheard `error` event would throw);
+   * a driver's error as a `StoreOperationError` naming the projection.
+   */
+  private report(failure: Error, projection: string): void {
+    const error = reportedError(failure, `projection ${JSON.stringify(projection)}`);
     const listened = this.listenerCount('error') > 0;
     if (this.settings.onError) {
       try {

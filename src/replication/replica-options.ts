@@ -1,6 +1,6 @@
 /** Settings of read replicas (hot standbys), validated and completed once. */
 import { InvalidArgumentError } from '../errors';
-import { describe, optionalInteger } from '../validation';
+import { invalidValue, optionalInteger } from '../validation';
 
 /**
  * What a read does when no standby can serve it: the standbys are
@@ -43,7 +43,7 @@ const FALLBACKS: readonly ReplicaFallback[] = ['primary', 'wait', 'error'];
 /** Undefined when no standby is configured. */
 export function resolveReplicaOptions(replicaUrl: unknown, options: ReplicaOptions | undefined): ResolvedReplicaOptions | undefined {
   if (options !== undefined && (options === null || typeof options !== 'object')) {
-    throw new InvalidArgumentError('replica', `expected an object, got ${describe(options)}`);
+    throw invalidValue('replica', 'an object', options);
   }
   if (replicaUrl === undefined) {
     if (options !== undefined) throw new InvalidArgumentError('replica', 'replica settings without a replicaUrl');
@@ -53,12 +53,12 @@ export function resolveReplicaOptions(replicaUrl: unknown, options: ReplicaOptio
   if (urls.length === 0) throw new InvalidArgumentError('replicaUrl', 'expected a connection URL or a non-empty list of them');
   urls.forEach((url, index) => {
     if (typeof url !== 'string' || url.length === 0) {
-      throw new InvalidArgumentError(Array.isArray(replicaUrl) ? `replicaUrl[${index}]` : 'replicaUrl', `expected a connection URL, got ${describe(url)}`);
+      throw invalidValue(Array.isArray(replicaUrl) ? `replicaUrl[${index}]` : 'replicaUrl', 'a connection URL', url);
     }
   });
   const fallback = options?.fallback ?? 'primary';
   if (!FALLBACKS.includes(fallback)) {
-    throw new InvalidArgumentError('replica.fallback', `expected one of ${FALLBACKS.map((f) => JSON.stringify(f)).join(', ')}, got ${describe(fallback)}`);
+    throw invalidValue('replica.fallback', `one of ${FALLBACKS.map((f) => JSON.stringify(f)).join(', ')}`, fallback);
   }
   return {
     urls: urls as string[],

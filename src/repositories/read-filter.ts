@@ -5,7 +5,7 @@
  */
 import { InvalidArgumentError } from '../errors';
 import type { ReadFilter } from '../types';
-import { describe } from '../validation';
+import { describe, invalidValue } from '../validation';
 
 /** More types than this is a mistake (a filter that names every type is no filter). */
 const MAX_EVENT_TYPES = 1000;
@@ -22,7 +22,7 @@ export interface ResolvedFilter {
 /** Undefined (or null) is no filter. */
 export function resolveFilter(filter: unknown, argument = 'options.filter'): ResolvedFilter | undefined {
   if (filter === undefined || filter === null) return undefined;
-  if (typeof filter !== 'object' || Array.isArray(filter)) throw new InvalidArgumentError(argument, `expected an object with eventTypes and/or streamPrefix, got ${describe(filter)}`);
+  if (typeof filter !== 'object' || Array.isArray(filter)) throw invalidValue(argument, 'an object with eventTypes and/or streamPrefix', filter);
   for (const key of Object.keys(filter)) {
     if (key !== 'eventTypes' && key !== 'streamPrefix') throw new InvalidArgumentError(argument, `unknown key ${JSON.stringify(key)}; expected eventTypes and/or streamPrefix`);
   }
@@ -35,18 +35,18 @@ export function resolveFilter(filter: unknown, argument = 'options.filter'): Res
 }
 
 function resolveTypes(types: unknown, argument: string): string[] {
-  if (!Array.isArray(types)) throw new InvalidArgumentError(argument, `expected an array of event types, got ${describe(types)}`);
+  if (!Array.isArray(types)) throw invalidValue(argument, 'an array of event types', types);
   if (types.length === 0) throw new InvalidArgumentError(argument, 'expected at least one event type (an empty list would match nothing)');
   if (types.length > MAX_EVENT_TYPES) throw new InvalidArgumentError(argument, `at most ${MAX_EVENT_TYPES} event types, got ${types.length}`);
   types.forEach((type, i) => {
-    if (typeof type !== 'string' || type.length === 0) throw new InvalidArgumentError(`${argument}[${i}]`, `expected a non-empty string, got ${describe(type)}`);
+    if (typeof type !== 'string' || type.length === 0) throw invalidValue(`${argument}[${i}]`, 'a non-empty string', type);
     if (type.includes('\u0000')) throw new InvalidArgumentError(`${argument}[${i}]`, 'must not contain the NUL character');
   });
   return [...new Set(types as string[])].sort();
 }
 
 function resolvePrefix(prefix: unknown, argument: string): string {
-  if (typeof prefix !== 'string' || prefix.length === 0) throw new InvalidArgumentError(argument, `expected a non-empty string, got ${describe(prefix)}`);
+  if (typeof prefix !== 'string' || prefix.length === 0) throw invalidValue(argument, 'a non-empty string', prefix);
   if (prefix.startsWith('$')) throw new InvalidArgumentError(argument, `stream ids never start with "$", got ${describe(prefix)}`);
   if (prefix.includes('\u0000')) throw new InvalidArgumentError(argument, 'must not contain the NUL character');
   return prefix;

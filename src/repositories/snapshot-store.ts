@@ -1,7 +1,7 @@
 /** Snapshots: record (replacing one of the same or an older source version), read, delete. */
-import { InvalidArgumentError, SnapshotNotFoundError } from '../errors';
+import { SnapshotNotFoundError } from '../errors';
 import type { SnapshotData, WriteOptions } from '../types';
-import { assertIdText, assertNonEmptyText, assertNonNegativeInteger, assertWriteOptions, describe } from '../validation';
+import { assertIdText, assertNonEmptyText, assertNonNegativeInteger, assertWriteOptions, invalidValue } from '../validation';
 import { toJson } from '../encoding';
 import { transactionOf } from './sql-runner';
 import { StoreContext } from './store-context';
@@ -20,7 +20,7 @@ export class SnapshotStore {
 
   async record(snapshot: SnapshotData, options: WriteOptions = {}): Promise<void> {
     if (snapshot === null || typeof snapshot !== 'object' || Array.isArray(snapshot)) {
-      throw new InvalidArgumentError('snapshot', `expected an object, got ${describe(snapshot)}`);
+      throw invalidValue('snapshot', 'an object', snapshot);
     }
     assertIdText(snapshot.sourceId, 'snapshot.sourceId');
     assertNonNegativeInteger(snapshot.sourceVersion, 'snapshot.sourceVersion');
@@ -29,7 +29,7 @@ export class SnapshotStore {
     let metadata: string | null = null;
     if (snapshot.metadata !== undefined && snapshot.metadata !== null) {
       if (typeof snapshot.metadata !== 'object' || Array.isArray(snapshot.metadata)) {
-        throw new InvalidArgumentError('snapshot.metadata', `expected an object, got ${describe(snapshot.metadata)}`);
+        throw invalidValue('snapshot.metadata', 'an object', snapshot.metadata);
       }
       metadata = toJson(snapshot.metadata, 'snapshot.metadata');
     }

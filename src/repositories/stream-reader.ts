@@ -2,7 +2,7 @@
 import { InvalidArgumentError, StreamDeletedError, StreamNotFoundError } from '../errors';
 import type { PaginateStreamsOptions, ReadAllOptions, RecordedEvent, StreamInfo, StreamPage, StreamReadOptions } from '../types';
 import { ALL_STREAM } from '../protocol';
-import { assertBackwardStart, assertNonNegativeInteger, assertPositiveInteger, assertStreamIdOrAll, describe, assertStorableText } from '../validation';
+import { assertBackwardStart, assertNonNegativeInteger, assertObject, assertPositiveInteger, assertStorableText, assertStreamIdOrAll, invalidValue, assertFilterTarget } from '../validation';
 import { ResolvedFilter, resolveFilter } from './read-filter';
 import { ReadRow, hasEvent, toRecordedEvent } from './row-mapping';
 import { PAGINATE_SORT_COLUMNS } from './sql/read.sql';
@@ -63,7 +63,7 @@ export class StreamReader {
   async readAllForward(startPosition = 0, count = DEFAULT_READ_COUNT, options?: ReadAllOptions): Promise<RecordedEvent[]> {
     assertNonNegativeInteger(startPosition, 'startPosition');
     assertPositiveInteger(count, 'count');
-    if (options !== undefined && (options === null || typeof options !== 'object')) throw new InvalidArgumentError('options', `expected an object, got ${describe(options)}`);
+    if (options !== undefined) assertObject(options, 'options');
     const filter = resolveFilter(options?.filter);
     if (filter) return this.readAllMatching(Math.max(startPosition, 1), count, filter);
     const events: RecordedEvent[] = [];
@@ -152,7 +152,7 @@ export class StreamReader {
   }
 
   async paginateStreams(options: PaginateStreamsOptions = {}): Promise<StreamPage> {
-    if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', `expected an object, got ${describe(options)}`);
+    assertObject(options, 'options');
     const page = options.page ?? 1;
     const pageSize = options.pageSize ?? 50;
     const search = options.search ?? '';
@@ -162,13 +162,13 @@ export class StreamReader {
     assertPositiveInteger(pageSize, 'options.pageSize');
     if (pageSize > 10_000) throw new InvalidArgumentError('options.pageSize', `at most 10000, got ${pageSize}`);
     if ((page - 1) * pageSize > Number.MAX_SAFE_INTEGER) throw new InvalidArgumentError('options.page', `too large for pages of ${pageSize}, got ${page}`);
-    if (typeof search !== 'string') throw new InvalidArgumentError('options.search', `expected a string, got ${describe(search)}`);
+    if (typeof search !== 'string') throw invalidValue('options.search', 'a string', search);
     assertStorableText(search, 'options.search');
     // Own keys only: `'toString' in {}` is true.
     if (typeof sortBy !== 'string' || !Object.hasOwn(PAGINATE_SORT_COLUMNS, sortBy)) {
-      throw new InvalidArgumentError('options.sortBy', `expected one of ${Object.keys(PAGINATE_SORT_COLUMNS).join(', ')}, got ${describe(sortBy)}`);
+      throw invalidValue('options.sortBy', `one of ${Object.keys(PAGINATE_SORT_COLUMNS).join(', ')}`, sortBy);
     }
-    if (direction !== 'asc' && direction !== 'desc') throw new InvalidArgumentError('options.sortDirection', `expected "asc" or "desc", got ${describe(direction)}`);
+    if (direction !== 'asc' && direction !== 'desc') throw invalidValue('options.sortDirection', '"asc" or "desc"', direction);
 
     const { runner } = this;
     const { read } = this.context;
@@ -220,7 +220,7 @@ export function streamForwardArgs(streamId: string, start: number, options: Stre
   assertStreamIdOrAll(streamId);
   assertNonNegativeInteger(start, streamId === ALL_STREAM ? 'startPosition' : 'startVersion');
   const filter = resolveFilter(options?.filter);
-  if (filter && streamId !== ALL_STREAM) throw new InvalidArgumentError('options.filter', 'filters apply to $all only');
+  assertFilterTarget(filter, streamId);
   return { all: streamId === ALL_STREAM, start: Math.max(start, 1), batchSize: batchSizeOf(options), filter };
 }
 

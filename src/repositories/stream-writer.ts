@@ -1,13 +1,8 @@
 /** Appends, links and deletes. */
-import {
-  DuplicateEventError,
-  EventNotFoundError,
-  InvalidArgumentError,
-  NotSupportedError,
-} from '../errors';
+import { DuplicateEventError, EventNotFoundError, NotSupportedError } from '../errors';
 import type { AppendResult, DeleteOptions, EventData, ExpectedVersionValue, RecordedEvent, WriteOptions } from '../types';
 import { WriteStatus, expectedVersionStatus } from '../protocol';
-import { assertStreamId, assertUuid, assertWriteOptions, describe } from '../validation';
+import { assertBoolean, assertStreamId, assertUuid, assertWriteOptions, invalidValue } from '../validation';
 import { encodeEvents, encodeExpectedVersion } from '../encoding';
 import { AppendRow, ReplayRow, WriteRow } from './sql/write.sql';
 import { transactionOf } from './sql-runner';
@@ -84,7 +79,7 @@ export class StreamWriter {
     const expected = encodeExpectedVersion(expectedVersion);
     assertWriteOptions(options);
     const hard = options.hard ?? false;
-    if (typeof hard !== 'boolean') throw new InvalidArgumentError('options.hard', `expected a boolean, got ${describe(hard)}`);
+    assertBoolean(hard, 'options.hard');
     if (hard && !this.context.enableHardDeletes) {
       throw new NotSupportedError('Hard deletes are disabled; enable them with EventStore.connect({ enableHardDeletes: true })');
     }
@@ -115,7 +110,7 @@ export class StreamWriter {
 }
 
 function linkedEventIds(events: unknown): string[] {
-  if (!Array.isArray(events)) throw new InvalidArgumentError('events', `expected an array of event ids or recorded events, got ${describe(events)}`);
+  if (!Array.isArray(events)) throw invalidValue('events', 'an array of event ids or recorded events', events);
   const ids: string[] = [];
   const seen = new Set<string>();
   events.forEach((event: unknown, index) => {

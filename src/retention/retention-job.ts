@@ -12,7 +12,7 @@
 import type { Logger } from '@mikro-orm/core';
 import { InvalidArgumentError } from '../errors';
 import type { StoreContext } from '../repositories/store-context';
-import { assertPositiveInteger, describe } from '../validation';
+import { assertPositiveInteger, invalidValue } from '../validation';
 import { ClaimedRow, TargetRow, TruncateRow, TruncateStatus, retentionStatements } from './sql/retention.sql';
 
 export interface RetentionJobOptions {
@@ -44,7 +44,7 @@ const OPTION_KEYS = new Set(['intervalMs', 'batchSize', 'streamsPerClaim']);
 
 export function resolveRetentionJobOptions(options: RetentionJobOptions | undefined): ResolvedRetentionJobOptions {
   if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
-    throw new InvalidArgumentError('retention options', `expected an object, got ${describe(options)}`);
+    throw invalidValue('retention options', 'an object', options);
   }
   const unknown = Object.keys(options ?? {}).filter((key) => !OPTION_KEYS.has(key));
   if (unknown.length > 0) throw new InvalidArgumentError('retention options', `unknown option ${unknown.join(', ')}`);

@@ -4,7 +4,7 @@
  */
 import { InvalidArgumentError, StreamDeletedError, StreamNotFoundError } from '../errors';
 import type { StoreContext } from '../repositories/store-context';
-import { assertPositiveInteger, assertStreamId, describe } from '../validation';
+import { assertPositiveInteger, assertStreamId, invalidValue } from '../validation';
 import { RetentionRow, TruncateRow, TruncateStatus, retentionStatements } from './sql/retention.sql';
 
 /** A stream's limits; each is optional, at least one is given. */
@@ -76,7 +76,7 @@ export class StreamRetentionStore {
 
 function checkLimits(limits: unknown): { maxCount: number | null; maxAgeMs: number | null } {
   if (limits === null || typeof limits !== 'object' || Array.isArray(limits)) {
-    throw new InvalidArgumentError('limits', `expected { maxCount?, maxAgeMs? }, got ${describe(limits)}`);
+    throw invalidValue('limits', '{ maxCount?, maxAgeMs? }', limits);
   }
   const unknown = Object.keys(limits).filter((key) => !LIMIT_KEYS.has(key));
   if (unknown.length > 0) throw new InvalidArgumentError('limits', `unknown option ${unknown.join(', ')} (expected maxCount and/or maxAgeMs)`);

@@ -36,7 +36,7 @@ import type {
 import { ExpectedVersion } from '../types';
 import { traceAppend, traceRead } from '../telemetry';
 import { ALL_STREAM } from '../protocol';
-import { describe } from '../validation';
+import { invalidValue } from '../validation';
 import type { AggregateRoot } from '../domain/aggregate-root';
 import { AggregateClass, AggregateRepository, AggregateRepositoryOptions } from '../domain/aggregate-repository';
 import { KeyProvider, resolveKeyProvider } from '../domain/personal-data/key-provider';
@@ -74,7 +74,7 @@ export class EventStore {
   /** Joins an application's MikroORM (PostgreSQL driver); the store's tables go to `options.schema`. */
   constructor(orm: CoreMikroORM, options: EventStoreOptions = {}) {
     if (!orm || typeof (orm as CoreMikroORM).em?.getPlatform !== 'function') {
-      throw new InvalidArgumentError('orm', `expected a MikroORM instance, got ${describe(orm)}`);
+      throw invalidValue('orm', 'a MikroORM instance', orm);
     }
     if (!(orm.em.getPlatform() instanceof PostgreSqlPlatform)) {
       throw new InvalidArgumentError('orm', 'the event store needs a MikroORM instance with the PostgreSQL driver');
@@ -314,7 +314,7 @@ export class EventStore {
    * subjects. Repositories and projections do it themselves.
    */
   async revealPersonalData(events: readonly RecordedEvent[]): Promise<RecordedEvent[]> {
-    if (!Array.isArray(events)) throw new InvalidArgumentError('events', `expected an array of recorded events, got ${describe(events)}`);
+    if (!Array.isArray(events)) throw invalidValue('events', 'an array of recorded events', events);
     return (await this.started()).personal.reveal(events);
   }
 

@@ -8,7 +8,7 @@ import type { PersonalDataOptions } from '../domain/personal-data/key-provider';
 import { ResolvedSubscriptionSettings, SubscriptionSettings, resolveSubscriptionSettings } from '../subscriptions/subscription-options';
 import { ResolvedRetentionJobOptions, RetentionJobOptions, resolveRetentionJobOptions } from '../retention/retention-job';
 import { ReplicaOptions, ResolvedReplicaOptions, resolveReplicaOptions } from '../replication/replica-options';
-import { describe } from '../validation';
+import { assertObject, describe, invalidValue } from '../validation';
 import { assertSchemaName } from '../repositories/schema-name';
 
 export interface EventStoreOptions {
@@ -61,19 +61,19 @@ export interface ResolvedStoreOptions {
 }
 
 export function resolveStoreOptions(options: EventStoreOptions = {}): ResolvedStoreOptions {
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('options', `expected an object, got ${describe(options)}`);
+  assertObject(options, 'options');
   const schema = options.schema ?? 'public';
   assertSchemaName(schema);
   const enableHardDeletes = options.enableHardDeletes ?? false;
   if (typeof enableHardDeletes !== 'boolean') {
-    throw new InvalidArgumentError('enableHardDeletes', `expected a boolean, got ${describe(enableHardDeletes)}`);
+    throw invalidValue('enableHardDeletes', 'a boolean', enableHardDeletes);
   }
   if (options.sessionUrl !== undefined && (typeof options.sessionUrl !== 'string' || options.sessionUrl.length === 0)) {
-    throw new InvalidArgumentError('sessionUrl', `expected a connection URL, got ${describe(options.sessionUrl)}`);
+    throw invalidValue('sessionUrl', 'a connection URL', options.sessionUrl);
   }
   const sequencerIntervalMs = options.sequencerIntervalMs ?? 1000;
   if (typeof sequencerIntervalMs !== 'number' || !Number.isInteger(sequencerIntervalMs) || sequencerIntervalMs < 0) {
-    throw new InvalidArgumentError('sequencerIntervalMs', `expected an integer >= 0, got ${describe(sequencerIntervalMs)}`);
+    throw invalidValue('sequencerIntervalMs', 'an integer >= 0', sequencerIntervalMs);
   }
   const subscriptions = resolveSubscriptionSettings(options.subscriptions);
   const replicas = resolveReplicaOptions(options.replicaUrl, options.replica);

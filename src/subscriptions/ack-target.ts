@@ -1,6 +1,6 @@
 /** What `sub.ack(…)` was given, as an event number. */
 import { InvalidArgumentError } from '../errors';
-import { describe } from '../validation';
+import { invalidValue } from '../validation';
 
 /**
  * An event number, an event (its `eventNumber`, or the number of the event
@@ -20,5 +20,5 @@ export function ackedEventNumber(target: unknown, mapped: WeakMap<object, number
     const eventNumber = (value as { eventNumber?: unknown }).eventNumber;
     if (typeof eventNumber === 'number' && Number.isSafeInteger(eventNumber) && eventNumber >= 0) return eventNumber;
   }
-  throw new InvalidArgumentError('events', `expected an event, a batch of events or an event number, got ${describe(target)}`);
+  throw invalidValue('events', 'an event, a batch of events or an event number', target);
 }

@@ -42,7 +42,14 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from '@mikro-orm/core';
-import { OwnershipLostError, StreamDeletedError, SubscriptionNotFoundError, SubscriptionStalledError, UnexpectedAckError } from '../errors';
+import {
+  OwnershipLostError,
+  StreamDeletedError,
+  SubscriptionHandlerError,
+  SubscriptionNotFoundError,
+  SubscriptionStalledError,
+  UnexpectedAckError,
+} from '../errors';
 import type { RecordedEvent } from '../types';
 import { ackedEventNumber } from './ack-target';
 import { AckTracker } from './ack-tracker';
@@ -257,7 +264,7 @@ export class PersistentSubscription<T = RecordedEvent>
     } catch (error) {
       // The selector or partitionBy threw: the page is not taken; read it again later.
       term.more = true;
-      return this.retry(term, error as Error);
+      return this.retry(term, new SubscriptionHandlerError(this.streamId, this.name, error));
     }
     term.live = !page.full;
     this.setState(this.deliveringState(term));
@@ -314,7 +321,7 @@ export class PersistentSubscription<T = RecordedEvent>
         const back = term.dispatcher.withdraw(batch);
         term.queue.splice(0, term.queue.length, ...requeue(term.queue, back));
         this.watchStall(term, false);
-        this.retry(term, error instanceof Error ? error : new Error(String(error)));
+        this.retry(term, new SubscriptionHandlerError(this.streamId, this.name, error));
       },
     );
   }

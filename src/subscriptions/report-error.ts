@@ -1,19 +1,23 @@
 /**
  * How a subscription makes a failure known: to `onError`, to `error`
  * listeners, and, when nobody listens, to MikroORM's logger (an `error`
- * event without listeners would throw out of the delivery loop).
+ * event without listeners would throw out of the delivery loop). What is
+ * reported always has a class and a `code`: a driver's error arrives as a
+ * `StoreOperationError` naming the subscription (`label`).
  */
 import type { EventEmitter } from 'node:events';
 import type { Logger } from '@mikro-orm/core';
+import { reportedError } from '../errors';
 import type { SubscriptionEvents, SubscriptionState } from './subscription-options';
 
 export function reportError<S extends EventEmitter<SubscriptionEvents>>(
   subscription: S,
-  error: Error,
+  failure: Error,
   onError: ((error: Error, subscription: S) => void) | undefined,
   logger: Logger,
   label: string,
 ): void {
+  const error = reportedError(failure, label);
   const listened = subscription.listenerCount('error') > 0;
   if (onError) {
     try {

@@ -9,14 +9,14 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Logger } from '@mikro-orm/core';
 import type { ClientConfig } from 'pg';
-import { InvalidArgumentError, SubscriptionAlreadyExistsError, SubscriptionNotFoundError } from '../errors';
+import { SubscriptionAlreadyExistsError, SubscriptionNotFoundError } from '../errors';
 import type { ResolvedFilter } from '../repositories/read-filter';
 import type { StoreContext } from '../repositories/store-context';
 import type { QueryRunner } from '../repositories/sql-runner';
 import type { StreamReader } from '../repositories/stream-reader';
 import type { RecordedEvent } from '../types';
 import { ALL_STREAM } from '../protocol';
-import { assertStreamIdOrAll } from '../validation';
+import { assertStreamIdOrAll, assertFilterTarget } from '../validation';
 import { AdvisoryLocks } from './advisory-locks';
 import { CheckpointBatcher } from './checkpoint-batcher';
 import { EventSource, SharedReads } from './event-source';
@@ -222,7 +222,7 @@ export class SubscriptionManager {
   }
 
   private source(streamIdOrAll: string, filter: ResolvedFilter | undefined): EventSource {
-    if (filter && streamIdOrAll !== ALL_STREAM) throw new InvalidArgumentError('options.filter', 'filters apply to $all only');
+    assertFilterTarget(filter, streamIdOrAll);
     return new EventSource(this.deps.reader, this.reads, streamIdOrAll, filter);
   }
 

@@ -6,7 +6,7 @@ import type { EventEmitter } from 'node:events';
 import { InvalidArgumentError } from '../errors';
 import { ResolvedFilter, resolveFilter } from '../repositories/read-filter';
 import type { ReadFilter, RecordedEvent } from '../types';
-import { assertFunction, assertStorableText, describe, optionalBoolean, optionalFunction, optionalInteger, optionsObject } from '../validation';
+import { assertFunction, assertStorableText, invalidValue, optionalBoolean, optionalFunction, optionalInteger, optionsObject, optionalRetryDelays } from '../validation';
 
 /** Where a new persistent subscription starts: the beginning, the current end, or after event number n. */
 export type StartFrom = 'origin' | 'current' | number;
@@ -191,7 +191,7 @@ export function resolvePersistentOptions<T>(options: PersistentSubscriptionOptio
   const d = SUBSCRIPTION_DEFAULTS;
   const startFrom = o.startFrom ?? 'origin';
   if (startFrom !== 'origin' && startFrom !== 'current' && !(Number.isSafeInteger(startFrom) && (startFrom as number) >= 0)) {
-    throw new InvalidArgumentError('options.startFrom', `expected 'origin', 'current' or an event number >= 0, got ${describe(startFrom)}`);
+    throw invalidValue('options.startFrom', "'origin', 'current' or an event number >= 0", startFrom);
   }
   const bufferSize = optionalInteger(o.bufferSize, d.bufferSize, 1, 'options.bufferSize');
   const concurrencyLimit = optionalInteger(o.concurrencyLimit, d.concurrencyLimit, 1, 'options.concurrencyLimit');
@@ -199,11 +199,7 @@ export function resolvePersistentOptions<T>(options: PersistentSubscriptionOptio
   if (concurrencyLimit > 1 && !partitionBy) {
     throw new InvalidArgumentError('options.concurrencyLimit', 'a limit above 1 needs options.partitionBy (events of one partition stay in order)');
   }
-  const retryDelayMs = optionalInteger(o.retryDelayMs, d.retryDelayMs, 1, 'options.retryDelayMs');
-  const maxRetryDelayMs = optionalInteger(o.maxRetryDelayMs, Math.max(d.maxRetryDelayMs, retryDelayMs), 1, 'options.maxRetryDelayMs');
-  if (maxRetryDelayMs < retryDelayMs) {
-    throw new InvalidArgumentError('options.maxRetryDelayMs', `must not be below options.retryDelayMs (${retryDelayMs}), got ${maxRetryDelayMs}`);
-  }
+  const { retryDelayMs, maxRetryDelayMs } = optionalRetryDelays(o, d);
   return {
     ...resolveSubscribeOptions(o),
     startFrom,
@@ -222,7 +218,7 @@ export function resolvePersistentOptions<T>(options: PersistentSubscriptionOptio
 }
 
 export function assertSubscriptionName(name: unknown): asserts name is string {
-  if (typeof name !== 'string' || name.length === 0) throw new InvalidArgumentError('name', `expected a non-empty string, got ${describe(name)}`);
+  if (typeof name !== 'string' || name.length === 0) throw invalidValue('name', 'a non-empty string', name);
   assertStorableText(name, 'name');
 }
 

@@ -10,7 +10,7 @@
  */
 import { EventEmitter } from 'node:events';
 import type { Logger } from '@mikro-orm/core';
-import { StreamDeletedError } from '../errors';
+import { StreamDeletedError, SubscriptionHandlerError } from '../errors';
 import type { RecordedEvent } from '../types';
 import { ackedEventNumber } from './ack-target';
 import { Backoff } from './backoff';
@@ -129,7 +129,7 @@ export class TransientSubscription<T = RecordedEvent> extends EventEmitter<Subsc
         const selected = selector ? page.events.filter(selector) : page.events;
         if (selected.length > 0) await traceDelivery(undefined, this.streamId, selected, () => this.handler((mapper ? selected.map(mapper) : selected) as T[], this));
       } catch (error) {
-        this.report(error instanceof Error ? error : new Error(String(error)));
+        this.report(new SubscriptionHandlerError(this.streamId, undefined, error));
       }
     }
   }

@@ -32,7 +32,7 @@ describe('cli: drop', () => {
     expect(result.stdout).to.equal([
       `dropped the event store from schema "${schema}":`,
       '  tables: all_positions, append_log, events, parked_events, personal_data_keys, snapshots, stream_links, stream_retention, streams, subscriptions',
-      '  functions: es_append, es_channel, es_delete, es_link, es_positions, es_recover, es_refusal, es_replay, es_sequence, es_sequencer_key, es_snapshot_state, es_sweep, es_take_versions, es_truncate',
+      '  functions: es_append, es_channel, es_delete, es_link, es_positions, es_recover, es_replay, es_sequence, es_sequencer_key, es_snapshot_state, es_sweep, es_truncate',
       `  migration records: ${MIGRATIONS.length} (and the mikro_orm_migrations table, which recorded nothing else)`,
       `dropped schema "${schema}" (nothing else was in it)`,
       '',

@@ -5,7 +5,7 @@
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { InvalidArgumentError } from '../../errors';
-import { describe } from '../../validation';
+import { describe, invalidValue } from '../../validation';
 
 /** Which key is being wrapped: bind it to its subject and generation (e.g. as a KMS encryption context). */
 export interface KeyContext {
@@ -71,7 +71,7 @@ function masterKeyBytes(masterKey: unknown): Buffer {
 /** The key provider of the store's `personalData` option; undefined when the option is absent. */
 export function resolveKeyProvider(options: unknown): KeyProvider | undefined {
   if (options === undefined) return undefined;
-  if (options === null || typeof options !== 'object') throw new InvalidArgumentError('personalData', `expected { masterKey } or { keyProvider }, got ${describe(options)}`);
+  if (options === null || typeof options !== 'object') throw invalidValue('personalData', '{ masterKey } or { keyProvider }', options);
   const { masterKey, keyProvider } = options as { masterKey?: unknown; keyProvider?: unknown };
   if ((masterKey === undefined) === (keyProvider === undefined)) {
     throw new InvalidArgumentError('personalData', 'expected exactly one of masterKey and keyProvider');
@@ -79,7 +79,7 @@ export function resolveKeyProvider(options: unknown): KeyProvider | undefined {
   if (masterKey !== undefined) return new MasterKeyProvider(masterKey as Uint8Array);
   const provider = keyProvider as KeyProvider | null;
   if (typeof provider?.wrapKey !== 'function' || typeof provider.unwrapKey !== 'function') {
-    throw new InvalidArgumentError('personalData.keyProvider', `expected an object with wrapKey and unwrapKey methods, got ${describe(keyProvider)}`);
+    throw invalidValue('personalData.keyProvider', 'an object with wrapKey and unwrapKey methods', keyProvider);
   }
   return provider;
 }

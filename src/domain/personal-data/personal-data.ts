@@ -7,10 +7,9 @@
  * key as a whole, and deleted when the subject is forgotten.
  */
 import type { Knex } from '@mikro-orm/postgresql';
-import { InvalidArgumentError } from '../../errors';
 import type { SqlRunner } from '../../repositories/sql-runner';
 import type { EventData, ExpectedVersionValue, RecordedEvent, SnapshotData } from '../../types';
-import { assertIdText, assertStreamId, describe } from '../../validation';
+import { assertIdText, assertStreamId, invalidValue } from '../../validation';
 import { encodeEvents, encodeExpectedVersion, toJson } from '../../encoding';
 import { DataKey, Envelope, forEachEnvelope, isEnvelope, open, replaceEnvelopes, seal } from './envelope';
 import { PersonalDataKeyError, PersonalDataNotConfiguredError } from './errors';
@@ -163,11 +162,11 @@ function openWith(envelope: Envelope, key: DataKey): unknown {
 
 function subjectOf(data: unknown, plan: EventPlan, at: string): string {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw new InvalidArgumentError(at, `expected an object holding the data subject in ${plan.subject}, got ${describe(data)}`);
+    throw invalidValue(at, `an object holding the data subject in ${plan.subject}`, data);
   }
   const subject = (data as Record<string, unknown>)[plan.subject];
   if (typeof subject !== 'string' || subject.length === 0) {
-    throw new InvalidArgumentError(`${at}.${plan.subject}`, `expected the data subject's id (a non-empty string), got ${describe(subject)}`);
+    throw invalidValue(`${at}.${plan.subject}`, "the data subject's id (a non-empty string)", subject);
   }
   assertIdText(subject, `${at}.${plan.subject}`);
   return subject;

@@ -4,6 +4,7 @@
  * replacing the store's append and sequencer functions there.
  */
 import { EventStore } from '../../../src';
+import { WriteStatus, expectedVersionStatusSql, takeVersionsSql } from '../../../src/protocol';
 import { withClient } from '../../support/stores';
 
 /** The declaration of es_append, shared by the replacements. */
@@ -14,10 +15,12 @@ const APPEND_SIGNATURE = `es_append(p_stream text, p_expected bigint,
 
 /** The stream and event writes of es_append, unchanged; the replacements differ only in what follows. */
 const APPEND_WRITES = `
-  select t.stream_ref, t.stream_version into v_ref, stream_version
-  from es_take_versions(p_stream, p_expected, v_count) t;
+  ${takeVersionsSql({ streams: 'streams', stream: 'p_stream', expected: 'p_expected', count: 'v_count', into: 'v_ref, stream_version' })}
   if v_ref is null then
-    select r.status, r.stream_version into status, stream_version from es_refusal(p_stream, p_expected) r;
+    select s.version, s.deleted_at into stream_version, v_deleted from streams s where s.stream_id = p_stream;
+    status := ${expectedVersionStatusSql({ expected: 'p_expected', exists: 'stream_version is not null', version: 'stream_version', deleted: 'v_deleted is not null' })};
+    if status = ${WriteStatus.Ok} then status := ${WriteStatus.WrongExpectedVersion}; end if;
+    stream_version := coalesce(stream_version, 0);
     return;
   end if;
   insert into events (event_id, stream_ref, stream_version, event_type, data, metadata, causation_id, correlation_id)
@@ -32,7 +35,7 @@ async function replaceAppend(store: EventStore, tail: string, sequence?: string)
     await c.query(`create sequence if not exists ${s}.plain_positions`);
     await c.query(`create or replace function ${s}.${APPEND_SIGNATURE}
       language plpgsql set search_path to ${s} as $$
-      declare v_ref bigint; v_count int := cardinality(p_ids);
+      declare v_ref bigint; v_count int := cardinality(p_ids); v_deleted timestamptz;
       begin ${APPEND_WRITES} ${tail} end $$`);
     if (sequence) await c.query(`create or replace function ${s}.es_sequence(p_tx xid8) returns bigint language sql as $$ ${sequence} $$`);
   });
