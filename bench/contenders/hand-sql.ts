@@ -14,6 +14,7 @@ import { BenchEvent, makeEvents } from '../fixtures';
 import { ACCOUNT_EVENT_METADATA, accountStream, AccountState, creditAccount, initialAccount } from './account';
 import type { BalanceTotals, RunningRebuild } from './balances';
 import { AllPage, BenchSubscription, Contender, EventIdentity, SubscriptionSpec, VersionConflict } from './contender';
+import { eventColumns } from './event-columns';
 import { HandBalances } from './hand-sql-balances';
 import { HandSubscriptions } from './hand-sql-subscriptions';
 import { ALL_FORWARD, APPEND, PAGE, RECORDED, RECORDED_COUNT, SEQUENCE, STREAM_FORWARD, STREAM_ROW, TYPES, WINDOW_ROW } from './hand-sql.sql';
@@ -39,19 +40,7 @@ export class HandSqlContender implements Contender {
   }
 
   async append(streamId: string, expectedVersion: number, events: BenchEvent[]): Promise<void> {
-    const n = events.length;
-    const ids = new Array<string>(n);
-    const eventTypes = new Array<string>(n);
-    const data = new Array<string>(n);
-    const metadata = new Array<string>(n);
-    const nulls = new Array<null>(n).fill(null);
-    for (let i = 0; i < n; i++) {
-      const e = events[i];
-      ids[i] = e.eventId;
-      eventTypes[i] = e.eventType;
-      data[i] = JSON.stringify(e.data);
-      metadata[i] = JSON.stringify(e.metadata);
-    }
+    const { ids, eventTypes, data, metadata, nulls } = eventColumns(events);
     const { rows } = await this.pool!.query({
       ...APPEND, values: [streamId, expectedVersion, ids, eventTypes, data, metadata, nulls, nulls], types: TYPES,
     });

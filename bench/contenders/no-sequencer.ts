@@ -10,6 +10,7 @@ import { Pool } from 'pg';
 import type { BenchEvent } from '../fixtures';
 import type { AllPage, BenchSubscription, Contender, EventIdentity } from './contender';
 import { VersionConflict } from './contender';
+import { eventColumns } from './event-columns';
 import type { BalanceTotals, RunningRebuild } from './balances';
 
 const SCHEMA = `
@@ -77,18 +78,7 @@ export class NoSequencerContender implements Contender {
 
   async append(streamId: string, expectedVersion: number, events: BenchEvent[]): Promise<void> {
     const n = events.length;
-    const ids = new Array<string>(n);
-    const eventTypes = new Array<string>(n);
-    const data = new Array<string>(n);
-    const metadata = new Array<string>(n);
-    const nulls = new Array<null>(n).fill(null);
-    for (let i = 0; i < n; i++) {
-      const e = events[i];
-      ids[i] = e.eventId;
-      eventTypes[i] = e.eventType;
-      data[i] = JSON.stringify(e.data);
-      metadata[i] = JSON.stringify(e.metadata);
-    }
+    const { ids, eventTypes, data, metadata, nulls } = eventColumns(events);
     const statement = expectedVersion === 0 ? APPEND_NEW : APPEND_EXISTING;
     const { rows } = await this.pool!.query({ ...statement, values: [streamId, n, expectedVersion, ids, eventTypes, data, metadata, nulls, nulls] });
     if (rows[0].version === null) throw new VersionConflict(new Error(`stream ${streamId} is not at version ${expectedVersion}`));
