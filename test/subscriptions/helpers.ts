@@ -53,3 +53,23 @@ export async function subscriptionRow(schema: string, streamId: string, name: st
 export async function checkpointOf(schema: string, streamId: string, name: string): Promise<number | undefined> {
   return (await subscriptionRow(schema, streamId, name))?.last_seen;
 }
+
+/**
+ * Names unique within a suite (`unique('sub')` → `sub-1`, `sub-2`, …) and
+ * `track`, which keeps the subscriptions a test opens so that they are
+ * unsubscribed after it (an `afterEach` of the calling suite).
+ */
+export function trackedSubscriptions() {
+  let n = 0;
+  const open: Subscription<any>[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((sub) => sub.unsubscribe()));
+  });
+  return {
+    unique: (label: string) => `${label}-${++n}`,
+    track: <S extends Subscription<any>>(sub: S): S => {
+      open.push(sub);
+      return sub;
+    },
+  };
+}

@@ -1,28 +1,19 @@
 import { expect } from 'chai';
 import type { Knex } from '@mikro-orm/postgresql';
-import { EventStore, ExpectedVersion, Subscription } from '../../src';
+import { EventStore, ExpectedVersion } from '../../src';
 import { lockConnectionPid, subscriptionRows } from '../support/store-probe';
 import { connectStore, disposeStore, events, testDatabaseUrl, withClient } from '../support/stores';
-import { Recorder, checkpointOf, range, sleep, subscriptionRow, waitForState, waitUntil } from './helpers';
+import { Recorder, checkpointOf, range, sleep, subscriptionRow, trackedSubscriptions, waitForState, waitUntil } from './helpers';
 
 /** Two stores on one schema behave like two processes: each has its own lock connection. */
 describe('one owner across stores and processes', () => {
   let first: EventStore;
   let second: EventStore;
-  let n = 0;
-  const unique = (label: string) => `${label}-${++n}`;
-  const open: Subscription<any>[] = [];
-  const track = <S extends Subscription<any>>(sub: S): S => {
-    open.push(sub);
-    return sub;
-  };
+  const { unique, track } = trackedSubscriptions();
 
   before(async () => {
     first = await connectStore('owners');
     second = await EventStore.connect({ clientUrl: testDatabaseUrl(), schema: first.schema });
-  });
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((sub) => sub.unsubscribe()));
   });
   after(async () => {
     await second?.close();

@@ -5,29 +5,19 @@ import {
   InvalidArgumentError,
   RecordedEvent,
   StreamDeletedError,
-  Subscription,
   SubscriptionAlreadyExistsError,
   SubscriptionNotFoundError,
   UnexpectedAckError,
 } from '../../src';
 import { caught, connectStore, disposeStore, events, tableCounts } from '../support/stores';
-import { Recorder, checkpointOf, range, sleep, waitForState, waitUntil } from './helpers';
+import { Recorder, checkpointOf, range, sleep, trackedSubscriptions, waitForState, waitUntil } from './helpers';
 
 describe('persistent subscriptions', () => {
   let store: EventStore;
-  let n = 0;
-  const unique = (label: string) => `${label}-${++n}`;
-  const open: Subscription<any>[] = [];
-  const track = <S extends Subscription<any>>(sub: S): S => {
-    open.push(sub);
-    return sub;
-  };
+  const { unique, track } = trackedSubscriptions();
 
   before(async () => {
     store = await connectStore('subs', { subscriptions: { pollIntervalMs: 200 } });
-  });
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((sub) => sub.unsubscribe()));
   });
   after(() => disposeStore(store));
 

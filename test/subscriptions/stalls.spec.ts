@@ -4,28 +4,18 @@ import {
   ExpectedVersion,
   InvalidArgumentError,
   RecordedEvent,
-  Subscription,
   SubscriptionStalledError,
   SubscriptionState,
 } from '../../src';
 import { caught, connectStore, disposeStore, events } from '../support/stores';
-import { checkpointOf, range, sleep, waitForState, waitUntil } from './helpers';
+import { checkpointOf, range, sleep, trackedSubscriptions, waitForState, waitUntil } from './helpers';
 
 describe('persistent subscriptions: stalls and autoAck', () => {
   let store: EventStore;
-  let n = 0;
-  const unique = (label: string) => `${label}-${++n}`;
-  const open: Subscription<any>[] = [];
-  const track = <S extends Subscription<any>>(sub: S): S => {
-    open.push(sub);
-    return sub;
-  };
+  const { unique, track } = trackedSubscriptions();
 
   before(async () => {
     store = await connectStore('stalls', { subscriptions: { pollIntervalMs: 200 } });
-  });
-  afterEach(async () => {
-    await Promise.all(open.splice(0).map((sub) => sub.unsubscribe()));
   });
   after(() => disposeStore(store));
 
